@@ -1,0 +1,9 @@
+/*
+ * lastmile.h — declarations shared by the PostgreSQL glue modules.
+ */
+#ifndef LASTMILE_H
+#define LASTMILE_H
+
+/* Module initialisers called from _PG_init (src/pg/lastmile.c). */
+
+#endif							/* LASTMILE_H */
