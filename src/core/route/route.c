@@ -11,7 +11,7 @@
 
 #include "route_int.h"
 
-#define EARTH_KM 6370.986
+#define EARTH_KM 6371.0087714	/* WGS 84 mean radius, as PostGIS ST_DistanceSphere */
 
 /* Great-circle distance in km, haversine on PostGIS's sphere. */
 double
@@ -81,7 +81,7 @@ route_out_of_budget(RouteInst *I)
 {
 	if (I->stopped)
 		return true;
-	if (I->work >= I->work_limit ||
+	if (I->work >= I->work_limit || I->iterations >= I->max_iterations ||
 		route_now_ms() > I->deadline_ms ||
 		(I->p->should_stop != NULL && I->p->should_stop(I->p->ctx)))
 		I->stopped = true;
@@ -381,6 +381,7 @@ route_solve(const RouteProblem *p, RouteSolution *out)
 
 	/* search */
 	I.work_limit = p->time_limit_ms > 0 ? p->time_limit_ms * ROUTE_WORK_PER_MS : 0;
+	I.max_iterations = p->max_iterations > 0 ? p->max_iterations : INT64_MAX;
 	I.deadline_ms = route_now_ms() + (p->time_limit_ms > 0 ? p->time_limit_ms : 0);
 	nr = route_search(&I, order, rstart);
 	if (nr == -1)

@@ -20,10 +20,12 @@
  * they are shorter).
  *
  * Determinism: the search budget is converted into a count of work units
- * (insertion evaluations), so that the same problem and seed give the same
- * routes on any machine; time_limit_ms is also a wall-clock cap that stops the
- * search early on a machine much slower than the calibration (then the
- * result depends on timing), and should_stop can stop it at any moment.
+ * (insertion evaluations, ROUTE_WORK_PER_MS per millisecond), so that the
+ * same problem and seed give the same routes on any machine; time_limit_ms
+ * is also a wall-clock cap that stops the search early on a machine much
+ * slower or busier than the calibration (then the result depends on timing),
+ * and should_stop can stop it at any moment.  max_iterations bounds the
+ * search by a count that no clock affects.
  */
 #ifndef LASTMILE_ROUTE_H
 #define LASTMILE_ROUTE_H
@@ -75,13 +77,16 @@ typedef struct RouteProblem
 								 * departure; <= 0 or infinite: none */
 	const double *dist_km;		/* optional (n+1)^2 row-major, index 0 = depot,
 								 * may be asymmetric; NULL = great-circle
-								 * (sphere of radius 6370986 m, as PostGIS
-								 * ST_DistanceSphere) */
+								 * (sphere of radius 6371008.7714 m, as
+								 * PostGIS ST_DistanceSphere) */
 	const double *time_min;		/* optional travel minutes, same shape; NULL =
 								 * dist_km / speed_kmh * 60 */
 	double		time_limit_ms;	/* search budget; <= 0: construction and a
 								 * short polish only */
 	uint64_t	seed;
+	int64_t		max_iterations; /* > 0: also stop after that many search
+								 * iterations (reproducible on any machine
+								 * when time_limit_ms is generous) */
 	void	   *(*alloc) (void *ctx, size_t size);	/* NULL on failure */
 	void		(*dealloc) (void *ctx, void *ptr);
 	bool		(*should_stop) (void *ctx);	/* optional: polled often (at
@@ -117,7 +122,8 @@ extern int	route_solve(const RouteProblem *p, RouteSolution *out);
 /* Gives back the arrays of a solution (through p->dealloc) and zeroes it. */
 extern void route_solution_free(const RouteProblem *p, RouteSolution *s);
 
-/* Great-circle distance in km on the sphere of radius 6370.986 km. */
+/* Great-circle distance in km on the sphere of radius 6371.0087714 km
+ * (the WGS 84 mean radius: the same as PostGIS ST_DistanceSphere). */
 extern double route_great_circle_km(double lon1, double lat1,
 									double lon2, double lat2);
 

@@ -45,6 +45,8 @@ typedef struct RouteInst
 	double		work;
 	double		work_limit;
 	double		deadline_ms;	/* monotonic clock */
+	int64_t		iterations;
+	int64_t		max_iterations; /* INT64_MAX when unlimited */
 	bool		stopped;
 	int			poll;
 	RouteRng	rng;

@@ -614,9 +614,6 @@ route_search(RouteInst *I, int *order, int *route_start)
 	double		t0,
 				tf,
 				edge;
-#ifdef ROUTE_DEBUG
-	long		iters = 0;
-#endif
 
 	memset(&W, 0, sizeof(W));
 	if (I->ns == 0)
@@ -665,9 +662,7 @@ route_search(RouteInst *I, int *order, int *route_start)
 		double		temp = t0 * pow(tf / t0, frac > 1 ? 1 : frac);
 		Sol		   *t;
 
-#ifdef ROUTE_DEBUG
-		iters++;
-#endif
+		I->iterations++;
 		sol_copy(cand, cur);
 		I->work += 200 + cand->bytes / 64.0;	/* fixed costs of an iteration */
 		ruin(I, cand, &W);
@@ -684,7 +679,7 @@ route_search(RouteInst *I, int *order, int *route_start)
 	}
 
 #ifdef ROUTE_DEBUG
-	fprintf(stderr, "route: n %d iterations %ld work %.0f\n", I->n, iters, I->work);
+	fprintf(stderr, "route: n %d iterations %ld work %.0f\n", I->n, (long) I->iterations, I->work);
 #endif
 	/* write out the best solution, routes ordered by their first stop */
 	nr = best->nact;
