@@ -29,6 +29,14 @@ deps() {
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
+    # the ZPL renderer of the label tests (test/tools: zpl-renderer-js, pinned
+    # by its lockfile); Node.js from Debian when the machine has none
+    if ! command -v npm >/dev/null; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+    fi
+    (cd test/tools && npm ci --no-audit --no-fund --loglevel=error) ||
+        echo "setup: npm ci in test/tools failed; the ZPL rendering tests will skip" >&2
 }
 
 build() {
