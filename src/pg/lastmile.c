@@ -16,4 +16,5 @@ void
 _PG_init(void)
 {
 	/* one call per module that defines settings; keep alphabetical */
+	lastmile_messages_init();
 }
