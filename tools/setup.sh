@@ -17,6 +17,7 @@ PACKAGES=(
     libtap-parser-sourcehandler-pgtap-perl
     libcairo2-dev libzint-dev fonts-dejavu-core
     poppler-utils zbar-tools
+    valgrind
 )
 
 deps() {
