@@ -10,6 +10,31 @@
 static int	n_test = 0;
 static int	n_fail = 0;
 
+/* every string built by rep() and cat(), freed at exit */
+static void *allocs[1024];
+static int	n_allocs = 0;
+
+static void *
+xmalloc(size_t n)
+{
+	void	   *p = malloc(n);
+
+	if (p == NULL || n_allocs == (int) (sizeof(allocs) / sizeof(allocs[0])))
+	{
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	allocs[n_allocs++] = p;
+	return p;
+}
+
+static void
+free_all(void)
+{
+	while (n_allocs > 0)
+		free(allocs[--n_allocs]);
+}
+
 static void
 ok(int cond, const char *name)
 {
@@ -32,7 +57,7 @@ static char *
 rep(const char *u, int n)
 {
 	size_t		l = strlen(u);
-	char	   *s = malloc(l * (size_t) n + 1);
+	char	   *s = xmalloc(l * (size_t) n + 1);
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -41,14 +66,14 @@ rep(const char *u, int n)
 	return s;
 }
 
-/* concatenation of up to 3 strings (b and c may be NULL), freeing none */
+/* concatenation of up to 3 strings (b and c may be NULL) */
 static char *
 cat(const char *a, const char *b, const char *c)
 {
 	size_t		la = strlen(a),
 				lb = b ? strlen(b) : 0,
 				lc = c ? strlen(c) : 0;
-	char	   *s = malloc(la + lb + lc + 1);
+	char	   *s = xmalloc(la + lb + lc + 1);
 
 	memcpy(s, a, la);
 	if (b)
@@ -156,30 +181,22 @@ test_gsm_segments(void)
 	is_long(segs(s), 1, "160 GSM chars: 1 segment");
 	m = meas(s);
 	ok(m.encoding == SMS_ENC_GSM7 && m.units == 160 && m.per_segment == 160, "160 GSM chars measured as GSM7 160/160");
-	free(s);
 	s = rep("a", 161);
 	is_long(segs(s), 2, "161 GSM chars: 2 segments");
 	m = meas(s);
 	ok(m.per_segment == 153 && m.units == 161, "161 GSM chars: 153 per part");
-	free(s);
 	s = rep("a", 306);
 	is_long(segs(s), 2, "306 = 153x2 GSM chars: 2 segments");
-	free(s);
 	s = rep("a", 307);
 	is_long(segs(s), 3, "307 GSM chars: 3 segments");
-	free(s);
 	s = rep("a", 459);
 	is_long(segs(s), 3, "459 = 153x3: 3 segments");
-	free(s);
 	s = rep("a", 460);
 	is_long(segs(s), 4, "460: 4 segments");
-	free(s);
 	s = rep("\xC3\xA9", 160);
 	is_long(segs(s), 1, "160 e-acute (GSM, 2 UTF-8 bytes each): 1 segment");
-	free(s);
 	s = rep("\xC3\xA9", 161);
 	is_long(segs(s), 2, "161 e-acute: 2 segments");
-	free(s);
 }
 
 static void
@@ -193,20 +210,14 @@ test_extension(void)
 	m = meas(s);
 	ok(m.encoding == SMS_ENC_GSM7 && m.units == 160 && m.chars == 80, "80 braces are 160 septets");
 	is_long(m.segments, 1, "80 braces: 1 segment");
-	free(s);
 	s = rep("{", 81);
 	is_long(segs(s), 2, "81 braces (162 septets): 2 segments");
-	free(s);
 	a = rep("a", 159);
 	s = cat(a, "\xE2\x82\xAC", NULL);	/* 159 + euro = 161 septets */
 	is_long(segs(s), 2, "159 a + euro = 161 septets: 2 segments");
-	free(s);
-	free(a);
 	a = rep("a", 158);
 	s = cat(a, "^", NULL);		/* 160 septets */
 	is_long(segs(s), 1, "158 a + caret = 160 septets: 1 segment");
-	free(s);
-	free(a);
 
 	/* boundary of multi-part: 152 a + '[' would straddle septets 153/154 */
 	a = rep("a", 152);
@@ -215,29 +226,21 @@ test_extension(void)
 	is_long(segs(s), 3, "extension char at a part boundary is not split (3 parts)");
 	m = meas(s);
 	is_long(m.units, 306, "... though only 306 septets = 153x2");
-	free(s);
 	s = cat(a, "a[", rep("a", 151));
 	/* part 1: 153 a, part 2: [ + 151 = 153 */
 	is_long(segs(s), 2, "extension char right after a full part: 2 parts");
-	free(s);
 	s = cat(a, "[", rep("a", 150));
 	/* 152 | [ + 150 = 152 => 2 parts, 304 septets */
 	is_long(segs(s), 2, "extension char moved to part 2, total fits: 2 parts");
-	free(s);
-	free(a);
 
 	s = rep("\xE2\x82\xAC", 153);	/* 153 euros = 306 septets, 76 per part */
 	is_long(segs(s), 3, "153 euros (306 septets): 3 parts since a part holds 76 euros");
-	free(s);
 	s = rep("\xE2\x82\xAC", 152);	/* 152 euros = 304 septets, 76 + 76 */
 	is_long(segs(s), 2, "152 euros: 2 parts");
-	free(s);
 	s = rep("\f", 80);
 	is_long(segs(s), 1, "80 form feeds: 1 segment");
-	free(s);
 	s = rep("|", 81);
 	is_long(segs(s), 2, "81 pipes: 2 segments");
-	free(s);
 }
 
 static void
@@ -252,33 +255,24 @@ test_ucs2(void)
 	s = rep("\xC3\xAA", 70);	/* e circumflex */
 	m = meas(s);
 	ok(m.encoding == SMS_ENC_UCS2 && m.units == 70 && m.segments == 1, "70 e-circumflex: UCS-2, 1 segment");
-	free(s);
 	s = rep("\xC3\xAA", 71);
 	is_long(segs(s), 2, "71 UCS-2 chars: 2 segments");
 	m = meas(s);
 	is_long(m.per_segment, 67, "UCS-2 multi-part holds 67");
-	free(s);
 	s = rep("\xC3\xAA", 134);
 	is_long(segs(s), 2, "134 = 67x2 UCS-2: 2 segments");
-	free(s);
 	s = rep("\xC3\xAA", 135);
 	is_long(segs(s), 3, "135 UCS-2: 3 segments");
-	free(s);
 	a = rep("a", 69);
 	s = cat(a, "\xC3\xAA", NULL);
 	is_long(segs(s), 1, "69 a + one UCS-2 char = 70: 1 segment");
-	free(s);
 	s = cat(a, "a\xC3\xAA", NULL);
 	is_long(segs(s), 2, "70 a + one UCS-2 char = 71: 2 segments");
-	free(s);
-	free(a);
 	/* in UCS-2 an extension char is 1 unit, not 2 */
 	a = rep("{", 69);
 	s = cat(a, "\xC3\xAA", NULL);
 	m = meas(s);
 	ok(m.encoding == SMS_ENC_UCS2 && m.units == 70 && m.segments == 1, "braces count 1 unit in UCS-2");
-	free(s);
-	free(a);
 	/* Cyrillic, Arabic, CJK */
 	m = meas("\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
 	ok(m.encoding == SMS_ENC_UCS2 && m.units == 6, "Cyrillic word: UCS-2, 6 units");
@@ -302,20 +296,14 @@ test_surrogates(void)
 	ok(m.encoding == SMS_ENC_UCS2 && m.units == 2 && m.chars == 1, "one emoji: 2 units, 1 char");
 	s = rep(emoji, 35);
 	is_long(segs(s), 1, "35 emoji = 70 units: 1 segment");
-	free(s);
 	s = rep(emoji, 36);
 	is_long(segs(s), 2, "36 emoji = 72 units: 2 segments");
-	free(s);
 	a = rep("\xC3\xAA", 69);
 	s = cat(a, emoji, NULL);
 	is_long(segs(s), 2, "69 units + emoji = 71 units: 2 segments");
-	free(s);
-	free(a);
 	a = rep("\xC3\xAA", 68);
 	s = cat(a, emoji, NULL);
 	is_long(segs(s), 1, "68 units + emoji = 70 units: 1 segment");
-	free(s);
-	free(a);
 	/* boundary: 66 units then an emoji straddling units 67/68 */
 	a = rep("\xC3\xAA", 66);
 	s = cat(a, emoji, rep("\xC3\xAA", 66));
@@ -323,20 +311,14 @@ test_surrogates(void)
 	m = meas(s);
 	is_long(m.units, 134, "66 + emoji + 66 = 134 units");
 	is_long(m.segments, 3, "surrogate pair at a part boundary is not split (3 parts)");
-	free(s);
 	s = cat(a, emoji, rep("\xC3\xAA", 65));
 	is_long(segs(s), 2, "66 + emoji + 65 = 133 units: 2 parts");
-	free(s);
 	s = cat(a, "\xC3\xAA", cat(emoji, rep("\xC3\xAA", 65), NULL));
 	is_long(segs(s), 2, "67 + emoji + 65: emoji opens part 2: 2 parts");
-	free(s);
-	free(a);
 	s = rep(emoji, 67);			/* 134 units, 33 per part => 3 parts */
 	is_long(segs(s), 3, "67 emoji: 33 per part, 3 parts");
-	free(s);
 	s = rep(emoji, 66);
 	is_long(segs(s), 2, "66 emoji: 2 parts");
-	free(s);
 }
 
 static void
@@ -407,23 +389,15 @@ test_email(void)
 				   *s = cat(l, "@example.com", NULL);
 
 		ok(msg_valid_email(s, strlen(s)), "64-char local part accepted");
-		free(s);
-		free(l);
 		l = rep("a", 65);
 		s = cat(l, "@example.com", NULL);
 		ok(!msg_valid_email(s, strlen(s)), "65-char local part rejected");
-		free(s);
-		free(l);
 		l = rep("b", 64);
 		s = cat("a@", l, ".com");
 		ok(!msg_valid_email(s, strlen(s)), "64-char domain label rejected");
-		free(s);
-		free(l);
 		l = rep("b.", 130);
 		s = cat("a@", l, "fr");
 		ok(!msg_valid_email(s, strlen(s)), "over-long address rejected");
-		free(s);
-		free(l);
 	}
 	ok(!msg_valid_email(NULL, 0), "email NULL");
 }
@@ -455,16 +429,11 @@ test_slack(void)
 	n = rep("x", 80);
 	s = cat("#", n, NULL);
 	ok(msg_valid_slack(s, strlen(s)), "80-char channel accepted");
-	free(s);
-	free(n);
 	n = rep("x", 81);
 	s = cat("#", n, NULL);
 	ok(!msg_valid_slack(s, strlen(s)), "81-char channel rejected");
-	free(s);
 	s = cat("webhook:", n, NULL);
 	ok(!msg_valid_slack(s, strlen(s)), "81-char webhook name rejected");
-	free(s);
-	free(n);
 	ok(!msg_valid_slack(NULL, 0), "slack NULL");
 }
 
@@ -578,6 +547,7 @@ main(void)
 	test_slack();
 	test_sender_blank();
 	test_random();
+	free_all();
 	printf("1..%d\n", n_test);
 	return n_fail == 0 ? 0 : 1;
 }
