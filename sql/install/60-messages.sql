@@ -101,6 +101,21 @@ SELECT m.message_id,
 COMMENT ON VIEW lastmile.message_queue IS
     'Messages to send. A sender worker takes a batch with SELECT ... FROM lastmile.message_queue ORDER BY message_id LIMIT n FOR UPDATE SKIP LOCKED, sends them, and reports each with lastmile.message_sent() in the same transaction (docs/messages.md).';
 
+COMMENT ON COLUMN lastmile.message_queue.message_id IS 'The message to send (message.message_id).';
+COMMENT ON COLUMN lastmile.message_queue.notification_id IS 'Its notification.';
+COMMENT ON COLUMN lastmile.message_queue.request_id IS 'The request the message is about.';
+COMMENT ON COLUMN lastmile.message_queue.event IS 'The notification''s event (e.g. ''out_for_delivery'').';
+COMMENT ON COLUMN lastmile.message_queue.channel IS 'sms, email or slack.';
+COMMENT ON COLUMN lastmile.message_queue.recipient IS 'E.164 number, e-mail address, Slack channel (#name) or webhook name (webhook:name).';
+COMMENT ON COLUMN lastmile.message_queue.sender IS 'SMS sender name to use, or NULL for the gateway''s default number.';
+COMMENT ON COLUMN lastmile.message_queue.body IS 'Text to send.';
+COMMENT ON COLUMN lastmile.message_queue.encoding IS 'SMS alphabet: gsm7 or ucs2; NULL for other channels.';
+COMMENT ON COLUMN lastmile.message_queue.segments IS 'SMS segments billed; NULL for other channels.';
+COMMENT ON COLUMN lastmile.message_queue.price IS 'Price of sending, euros.';
+COMMENT ON COLUMN lastmile.message_queue.attempts IS 'Send attempts reported so far.';
+COMMENT ON COLUMN lastmile.message_queue.last_error IS 'Last error reported by message_sent(), for a retried message.';
+COMMENT ON COLUMN lastmile.message_queue.created_at IS 'When the notification was raised.';
+
 -- Functions ---------------------------------------------------------------------
 
 CREATE FUNCTION lastmile.sms_segments(body text) RETURNS int
