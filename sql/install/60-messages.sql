@@ -172,7 +172,7 @@ BEGIN
      WHERE m.message_id = message_sent.message_id
        FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'message % not found', message_sent.message_id
+        RAISE EXCEPTION 'message % does not exist', message_sent.message_id
             USING ERRCODE = 'no_data_found';
     END IF;
     IF st = 'sent' THEN

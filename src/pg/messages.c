@@ -297,7 +297,7 @@ lastmile_notify(PG_FUNCTION_ARGS)
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("request " INT64_FORMAT " not found", request_id)));
+					 errmsg("request " INT64_FORMAT " does not exist", request_id)));
 		sender = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	}
 

@@ -1,6 +1,6 @@
 -- pgTAP: customer messages (notify, sms_segments, the sending queue).
 BEGIN;
-SELECT plan(66);
+SELECT plan(74);
 
 -- ------------------------------------------------------------ the contract
 SELECT has_function('lastmile', 'notify', ARRAY['bigint', 'text', 'lastmile.channel', 'text', 'text'],
@@ -103,7 +103,7 @@ SELECT throws_ok($$SELECT lastmile.notify(980001, 'e', 'slack', 'deliveries', 'x
 SELECT throws_ok($$SELECT lastmile.notify(980001, 'e', 'email', 'client@example.fr', '')$$,
                  '22023', 'message body must not be empty', 'empty body');
 SELECT throws_ok($$SELECT lastmile.notify(424242424242, 'e', 'email', 'client@example.fr', 'x')$$,
-                 'P0002', 'request 424242424242 not found', 'unknown request');
+                 'P0002', 'request 424242424242 does not exist', 'unknown request');
 SELECT throws_ok($$SELECT lastmile.notify(980001, 'e', 'sms', NULL, 'x')$$,
                  '22023', 'recipient must not be null', 'NULL recipient');
 SELECT is((SELECT count(*) FROM lastmile.notification WHERE event IN ('e', 'long') AND request_id = 980001), 1::bigint,
@@ -130,7 +130,7 @@ SELECT is((SELECT lastmile.message_sent(m.re, 'timeout', interval '1 hour') FROM
 SELECT ok((SELECT m.re NOT IN (SELECT message_id FROM lastmile.message_queue) FROM m),
           'a retried message waits for its back-off');
 SELECT is((SELECT lastmile.message_sent(m.mq, 'unknown number') FROM m), 'failed', 'an error without retry fails it');
-SELECT throws_ok($$SELECT lastmile.message_sent(-5)$$, 'P0002', 'message -5 not found', 'unknown message');
+SELECT throws_ok($$SELECT lastmile.message_sent(-5)$$, 'P0002', 'message -5 does not exist', 'unknown message');
 SELECT throws_ok($$SELECT lastmile.message_sent(mq) FROM m$$, '22023', NULL, 'a failed message cannot be sent');
 
 SELECT is((SELECT count(*) FROM lastmile.message_claim(100, '1 hour', 'slack') c, m WHERE c.message_id = m.slack),
@@ -138,6 +138,30 @@ SELECT is((SELECT count(*) FROM lastmile.message_claim(100, '1 hour', 'slack') c
 SELECT ok((SELECT m.slack NOT IN (SELECT message_id FROM lastmile.message_queue) FROM m),
           'a claimed message leaves the queue for the lease');
 SELECT is((SELECT lastmile.message_sent(m.slack) FROM m), 'sent', 'a claimed message is reported sent');
+
+-- ------------------------------------------------------------ row level security
+GRANT SELECT ON m TO lastmile_app;
+SET LOCAL ROLE lastmile_app;
+SET LOCAL lastmile.retailer = 'tap-msg-a';
+SELECT is((SELECT count(*) FROM lastmile.message_queue WHERE request_id = 980002), 0::bigint,
+          'an app session does not see another retailer''s queued messages');
+SELECT ok((SELECT count(*) > 0 FROM lastmile.message_queue WHERE request_id = 980001),
+          'but sees its own');
+SELECT throws_ok($$SELECT lastmile.notify(980002, 'e', 'sms', '+33612345678', 'x')$$,
+                 'P0002', 'request 980002 does not exist', 'notify on another retailer''s request: P0002');
+SELECT ok(lastmile.notify(980001, 'own', 'sms', '+33612345678', 'x') IS NOT NULL,
+          'notify on its own request works for the app role');
+SELECT throws_ok($$SELECT lastmile.message_sent(b_fr) FROM m$$, 'P0002', NULL,
+                 'message_sent on another retailer''s message: P0002');
+SELECT is((SELECT count(*) FROM lastmile.message_claim(100, '1 minute') WHERE request_id <> 980001), 0::bigint,
+          'message_claim takes only the session''s retailer''s messages');
+SELECT lives_ok($$SELECT message_id FROM lastmile.message_queue ORDER BY message_id LIMIT 5 FOR UPDATE SKIP LOCKED$$,
+                'the app role takes a batch with FOR UPDATE SKIP LOCKED');
+RESET ROLE;
+SET LOCAL ROLE lastmile_analyst;
+SELECT throws_ok($$SELECT message_id FROM lastmile.message_queue LIMIT 1 FOR UPDATE SKIP LOCKED$$,
+                 '42501', NULL, 'a read-only analyst cannot lock the queue');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
