@@ -16,5 +16,6 @@ void
 _PG_init(void)
 {
 	/* one call per module that defines settings; keep alphabetical */
+	lastmile_bundle_init();
 	lastmile_messages_init();
 }

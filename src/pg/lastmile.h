@@ -5,6 +5,7 @@
 #define LASTMILE_H
 
 /* Module initialisers called from _PG_init (src/pg/lastmile.c). */
+extern void lastmile_bundle_init(void);	/* bundle.c */
 extern void lastmile_messages_init(void);	/* messages.c */
 
 #endif							/* LASTMILE_H */
