@@ -14,6 +14,7 @@
 
 #include <math.h>
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -22,6 +23,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -39,6 +41,7 @@ enum
 {
 	P_ORIGIN,
 	P_LOCK,
+	P_TRYLOCK,
 	P_DAY,
 	P_CANDIDATES,
 	P_MATRIX,
@@ -182,6 +185,18 @@ minutes_between(TimestampTz from, TimestampTz to)
 	return (double) (to - from) / (double) USECS_PER_MINUTE;
 }
 
+/* A date as YYYY-MM-DD whatever DateStyle says (finite dates only). */
+static char *
+iso_date(DateADT d)
+{
+	int			y,
+				m,
+				day;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	return psprintf("%04d-%02d-%02d", y, m, day);
+}
+
 /* Checks that a float argument is finite (or +inf when allowed) and > 0. */
 static void
 check_positive(const char *name, double v, bool allow_inf)
@@ -253,8 +268,7 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ship_date must be finite, not %s",
-						DatumGetCString(DirectFunctionCall1(date_out,
-															DateADTGetDatum(ship_date))))));
+						DATE_IS_NOBEGIN(ship_date) ? "-infinity" : "infinity")));
 	check_positive("capacity_kg", capacity_kg, true);
 	if (!PG_ARGISNULL(3))
 	{
@@ -324,10 +338,29 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 		Oid			t[2] = {INT8OID, DATEOID};
 		Datum		v[2] = {Int64GetDatum(origin_id), DateADTGetDatum(ship_date)};
 
-		run_plan(P_LOCK,
-				 "SELECT pg_advisory_xact_lock(hashtextextended("
-				 "'lastmile.bundle ' || $1 || ' ' || $2, 0))",
-				 2, t, v, NULL, false, SPI_OK_SELECT);
+		if (!IsolationUsesXactSnapshot())
+			run_plan(P_LOCK,
+					 "SELECT pg_advisory_xact_lock(hashtextextended("
+					 "'lastmile.bundle ' || $1 || ' ' || $2, 0))",
+					 2, t, v, NULL, false, SPI_OK_SELECT);
+		else
+		{
+			/*
+			 * REPEATABLE READ / SERIALIZABLE: the snapshot predates the wait,
+			 * so waiting would only lead to a conflict; say so at once.
+			 */
+			run_plan(P_TRYLOCK,
+					 "SELECT pg_try_advisory_xact_lock(hashtextextended("
+					 "'lastmile.bundle ' || $1 || ' ' || $2, 0))",
+					 2, t, v, NULL, false, SPI_OK_SELECT);
+			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1, &isnull)))
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access: another transaction is bundling origin %lld for %s",
+								(long long) origin_id, iso_date(ship_date)),
+						 errhint("Retry the transaction.")));
+		}
 
 		run_plan(P_DAY,
 				 "SELECT ($1::date + time '08:00')::timestamptz, $1::date::timestamptz",
@@ -691,11 +724,36 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 			v[2] = PointerGetDatum(make_array(sreq, n_stops, INT8OID));
 			v[3] = PointerGetDatum(make_array(seta, n_stops, TIMESTAMPTZOID));
 			MemoryContextSwitchTo(oldcxt);
-			run_plan(P_INS_STOPS,
-					 "INSERT INTO lastmile.bundle_stop (bundle_id, seq, request_id, eta) "
-					 "SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], "
-					 "                     $4::timestamptz[])",
-					 4, t, v, NULL, false, SPI_OK_INSERT);
+			PG_TRY();
+			{
+				run_plan(P_INS_STOPS,
+						 "INSERT INTO lastmile.bundle_stop (bundle_id, seq, request_id, eta) "
+						 "SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], "
+						 "                     $4::timestamptz[])",
+						 4, t, v, NULL, false, SPI_OK_INSERT);
+			}
+			PG_CATCH();
+			{
+				/*
+				 * Under REPEATABLE READ a bundler that committed after our
+				 * snapshot may hold some of these requests: the unique key
+				 * of bundle_stop.request_id stops us; report it as the
+				 * serialization failure it is, so that the caller retries.
+				 */
+				MemoryContextSwitchTo(scratch);
+				if (IsolationUsesXactSnapshot() &&
+					geterrcode() == ERRCODE_UNIQUE_VIOLATION)
+				{
+					FlushErrorState();
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access: a request of origin %lld was bundled by a concurrent transaction",
+									(long long) origin_id),
+							 errhint("Retry the transaction.")));
+				}
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
 		}
 
 		if (n_alloc > 0)
