@@ -195,7 +195,7 @@ BEGIN
                                 AND (rs.capacity_kg IS NULL OR rs.capacity_kg >= coalesce(b.kg, 0))
                                 AND (rs.capacity_m3 IS NULL OR rs.capacity_m3 >= b.m3)) THEN
                 why := format('no vehicle of place %s carries %s kg and %s m3', p_origin,
-                              round(coalesce(b.kg, 0)::numeric, 3), round(b.m3::numeric, 3));
+                              round(coalesce(b.kg, 0)::numeric, 3)::float8, round(b.m3::numeric, 3)::float8);
             ELSIF NOT EXISTS (SELECT 1 FROM lastmile.resource rs
                               WHERE rs.place_id = p_origin AND rs.kind = 'vehicle'
                                 AND (rs.capacity_kg IS NULL OR rs.capacity_kg >= coalesce(b.kg, 0))
