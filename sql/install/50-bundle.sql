@@ -301,6 +301,7 @@ DECLARE
                               '#42d4f4', '#f032e6', '#9a6324', '#800000', '#469990',
                               '#808000', '#000075'];
     out       text;
+    labels    text;
     rec       record;
     i         int := 0;
 BEGIN
@@ -344,25 +345,32 @@ BEGIN
 
     out := format('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
                   round(w), round(h + legend_h), round(w), round(h + legend_h))
-        || format('<rect width="%s" height="%s" fill="#f4f7fb"/>', round(w), round(h + legend_h));
+        || format('<rect width="%s" height="%s" fill="#eef2f6"/>', round(w), round(h + legend_h));
 
     -- département (area) outlines inside the frame; ST_AsSVG writes -y, so y
     -- is mapped to (y - maxy)·s to come out as (maxy - y)·s
-    out := out || '<g fill="#ffffff" stroke="#9aa5b1" stroke-width="0.8">';
+    out := out || '<g fill="#fffdf7" stroke="#8a96a3" stroke-width="0.8">';
+    labels := '';
     FOR rec IN
-        SELECT ST_AsSVG(ST_Affine(ST_ClipByBox2D(a.geom, ST_MakeEnvelope(minx / kx, miny, maxx / kx, maxy, 4326)),
-                                  s * kx, 0, 0, s, -minx * s, -maxy * s), 0, 1) AS path,
-               a.name
+        SELECT ST_AsSVG(ST_Affine(c.g, s * kx, 0, 0, s, -minx * s, -maxy * s), 0, 1) AS path,
+               CASE WHEN NOT ST_IsEmpty(c.g) THEN ST_PointOnSurface(c.g) END AS label_at,
+               replace(replace(replace(coalesce(a.name, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;') AS name
         FROM lastmile.area a
+        CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(a.geom, ST_MakeEnvelope(minx / kx, miny, maxx / kx, maxy, 4326)) AS g) c
         WHERE a.geom && ST_MakeEnvelope(minx / kx, miny, maxx / kx, maxy, 4326)
         ORDER BY a.area_id
     LOOP
         IF rec.path IS NOT NULL AND rec.path <> '' THEN
-            out := out || format('<path d="%s"><title>%s</title></path>', rec.path,
-                                 replace(replace(replace(coalesce(rec.name, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'));
+            out := out || format('<path d="%s"><title>%s</title></path>', rec.path, rec.name);
+            IF rec.label_at IS NOT NULL THEN
+                labels := labels || format('<text x="%s" y="%s">%s</text>',
+                                           round(((ST_X(rec.label_at) * kx - minx) * s)::numeric, 1),
+                                           round(((maxy - ST_Y(rec.label_at)) * s)::numeric, 1), rec.name);
+            END IF;
         END IF;
     END LOOP;
-    out := out || '</g>';
+    out := out || '</g>'
+        || '<g fill="#8a96a3" font-size="11" text-anchor="middle">' || labels || '</g>';
 
     -- one coloured tour per bundle: origin → stops in seq → origin
     FOR rec IN
