@@ -12,7 +12,7 @@ SET TimeZone = 'UTC';
 SET lastmile.bundle_time_limit_ms = 200;
 BEGIN;
 CREATE FUNCTION pg_temp.deg(km float8) RETURNS float8
-    LANGUAGE sql IMMUTABLE AS $$ SELECT degrees(km / 6370.986) $$;
+    LANGUAGE sql IMMUTABLE AS $$ SELECT degrees(km / 6371.0087714) $$;
 CREATE FUNCTION pg_temp.pt(x float8, y float8) RETURNS geometry
     LANGUAGE sql IMMUTABLE AS $$ SELECT ST_SetSRID(ST_MakePoint(x, y), 4326) $$;
 -- runs a statement, returns its SQLSTATE and message (or 'ok')
