@@ -35,6 +35,7 @@
 /* settings (lastmile_bundle_init) */
 static double bundle_time_limit_ms = 1000.0;
 static int	bundle_seed = 1;
+static int	bundle_max_iterations = 0;
 
 /* SPI plans, prepared once per backend */
 enum
@@ -90,6 +91,17 @@ lastmile_bundle_init(void)
 							"same loads.",
 							&bundle_seed,
 							1, 0, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("lastmile.bundle_max_iterations",
+							"Caps the iterations of lastmile.bundle()'s search (0 = no cap).",
+							"The time budget is counted in work units but is "
+							"also a wall-clock cap, which a busy machine can "
+							"reach first; with this cap and a generous "
+							"lastmile.bundle_time_limit_ms the loads are the same "
+							"on any machine under any load.",
+							&bundle_max_iterations,
+							0, 0, INT_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 }
@@ -576,6 +588,7 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 	prob.time_min = tmin;
 	prob.time_limit_ms = bundle_time_limit_ms;
 	prob.seed = (uint64_t) bundle_seed;
+	prob.max_iterations = bundle_max_iterations;
 	prob.alloc = solver_alloc;
 	prob.dealloc = solver_dealloc;
 	prob.should_stop = solver_should_stop;

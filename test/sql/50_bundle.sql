@@ -9,7 +9,9 @@
 -- a point d km away on such a line.
 SET client_min_messages = notice;
 SET TimeZone = 'UTC';
-SET lastmile.bundle_time_limit_ms = 200;
+-- a generous clock and an iteration cap: the same loads on any machine
+SET lastmile.bundle_time_limit_ms = 60000;
+SET lastmile.bundle_max_iterations = 2000;
 BEGIN;
 CREATE FUNCTION pg_temp.deg(km float8) RETURNS float8
     LANGUAGE sql IMMUTABLE AS $$ SELECT degrees(km / 6371.0087714) $$;

@@ -3,6 +3,8 @@
 -- nothing, a second call, errors and NULL arguments.
 SET client_min_messages = notice;
 SET TimeZone = 'UTC';
+SET lastmile.bundle_time_limit_ms = 60000;
+SET lastmile.bundle_max_iterations = 2000;
 BEGIN;
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN

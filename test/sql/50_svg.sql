@@ -2,6 +2,8 @@
 -- areas it covers; one polyline per bundle, the origin marked.
 SET client_min_messages = notice;
 SET TimeZone = 'UTC';
+SET lastmile.bundle_time_limit_ms = 60000;
+SET lastmile.bundle_max_iterations = 2000;
 BEGIN;
 INSERT INTO lastmile.retailer (retailer_id) VALUES ('svg');
 INSERT INTO lastmile.area (area_id, name, geom) VALUES
