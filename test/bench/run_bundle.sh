@@ -3,7 +3,7 @@
 # generated 2,000-stop instance) against the server the PG* variables point
 # at, where lastmile is installed (make install).  Creates and drops its own
 # database.  Options go to bundle_bench.py: --ms N (search budget per
-# instance, default 1000), --big-ms N (the 2,000-stop one, default 8000),
+# instance, default 900: with the reading and writing a call stays within 1 s), --big-ms N (the 2,000-stop one, default 8000),
 # --only REGEX.  Data: $VRP_DATA or /work/shared/data/vrp.
 set -euo pipefail
 cd "$(dirname "$0")"
