@@ -106,13 +106,10 @@ lastmile_bundle_init(void)
 							NULL, NULL, NULL);
 }
 
-/* Runs plan i (prepared from sql on first use); checks the result code. */
-static void
-run_plan(int i, const char *sql, int nargs, Oid *types, Datum *values,
-		 const char *nulls, bool read_only, int expect)
+/* Plan i, prepared from sql on first use and kept for the backend's life. */
+static SPIPlanPtr
+get_plan(int i, const char *sql, int nargs, Oid *types)
 {
-	int			rc;
-
 	if (plans[i] == NULL)
 	{
 		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
@@ -124,7 +121,18 @@ run_plan(int i, const char *sql, int nargs, Oid *types, Datum *values,
 			elog(ERROR, "lastmile.bundle: SPI_keepplan failed");
 		plans[i] = p;
 	}
-	rc = SPI_execute_plan(plans[i], values, nulls, read_only, 0);
+	return plans[i];
+}
+
+/* Runs plan i (prepared from sql on first use); checks the result code. */
+static void
+run_plan(int i, const char *sql, int nargs, Oid *types, Datum *values,
+		 const char *nulls, bool read_only, int expect)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(get_plan(i, sql, nargs, types), values, nulls,
+						  read_only, 0);
 	if (rc != expect)
 		elog(ERROR, "lastmile.bundle: query %d returned %s", i,
 			 SPI_result_code_string(rc));
@@ -508,40 +516,61 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 		v[0] = PointerGetDatum(make_array(xs, n1, FLOAT8OID));
 		v[1] = PointerGetDatum(make_array(ys, n1, FLOAT8OID));
 		MemoryContextSwitchTo(oldcxt);
-		run_plan(P_MATRIX,
-				 "WITH n AS (SELECT x, y, i FROM unnest($1::float8[], $2::float8[]) "
-				 "           WITH ORDINALITY AS u(x, y, i)) "
-				 "SELECT (a.i - 1)::int4, (b.i - 1)::int4, m.km, m.minutes "
-				 "FROM n a "
-				 "JOIN lastmile.route_matrix m "
-				 "  ON ST_X(m.from_point) = a.x AND ST_Y(m.from_point) = a.y "
-				 "JOIN n b "
-				 "  ON ST_X(m.to_point) = b.x AND ST_Y(m.to_point) = b.y",
-				 2, t, v, NULL, true, SPI_OK_SELECT);
-		found = (int64) SPI_processed;
-		if (found > 0)
 		{
-			TupleDesc	d = SPI_tuptable->tupdesc;
+			Portal		portal;
 			size_t		cells = (size_t) n1 * n1;
 
-			dist = MemoryContextAllocExtended(scratch, sizeof(double) * cells,
-											  MCXT_ALLOC_HUGE);
-			tmin = MemoryContextAllocExtended(scratch, sizeof(double) * cells,
-											  MCXT_ALLOC_HUGE);
-			for (k = 0; k < cells; k++)
-				dist[k] = tmin[k] = NAN;
-			for (k = 0; k < SPI_processed; k++)
+			/* a cursor: a full matrix of 2,000 stops is 4 million rows */
+			portal = SPI_cursor_open(NULL,
+									 get_plan(P_MATRIX,
+											  "WITH n AS (SELECT x, y, i FROM unnest($1::float8[], $2::float8[]) "
+											  "           WITH ORDINALITY AS u(x, y, i)) "
+											  "SELECT (a.i - 1)::int4, (b.i - 1)::int4, m.km, m.minutes "
+											  "FROM n a "
+											  "JOIN lastmile.route_matrix m "
+											  "  ON ST_X(m.from_point) = a.x AND ST_Y(m.from_point) = a.y "
+											  "JOIN n b "
+											  "  ON ST_X(m.to_point) = b.x AND ST_Y(m.to_point) = b.y",
+											  2, t),
+									 v, NULL, true);
+			found = 0;
+			for (;;)
 			{
-				HeapTuple	tup = SPI_tuptable->vals[k];
-				int			a = DatumGetInt32(SPI_getbinval(tup, d, 1, &isnull));
-				int			b = DatumGetInt32(SPI_getbinval(tup, d, 2, &isnull));
-				double		km = get_f8(tup, d, 3, &isnull);
-				double		mi = get_f8(tup, d, 4, &isnull);
-				size_t		c = (size_t) a * n1 + b;
+				TupleDesc	d;
 
-				dist[c] = km;
-				tmin[c] = isnull ? km / speed_kmh * 60.0 : mi;
+				SPI_cursor_fetch(portal, true, 10000);
+				if (SPI_processed == 0)
+					break;
+				if (dist == NULL)
+				{
+					dist = MemoryContextAllocExtended(scratch, sizeof(double) * cells,
+													  MCXT_ALLOC_HUGE);
+					tmin = MemoryContextAllocExtended(scratch, sizeof(double) * cells,
+													  MCXT_ALLOC_HUGE);
+					for (k = 0; k < cells; k++)
+						dist[k] = tmin[k] = NAN;
+				}
+				d = SPI_tuptable->tupdesc;
+				for (k = 0; k < SPI_processed; k++)
+				{
+					HeapTuple	tup = SPI_tuptable->vals[k];
+					int			a = DatumGetInt32(SPI_getbinval(tup, d, 1, &isnull));
+					int			b = DatumGetInt32(SPI_getbinval(tup, d, 2, &isnull));
+					double		km = get_f8(tup, d, 3, &isnull);
+					double		mi = get_f8(tup, d, 4, &isnull);
+					size_t		c = (size_t) a * n1 + b;
+
+					dist[c] = km;
+					tmin[c] = isnull ? km / speed_kmh * 60.0 : mi;
+				}
+				found += (int64) SPI_processed;
+				SPI_freetuptable(SPI_tuptable);
+				CHECK_FOR_INTERRUPTS();
 			}
+			SPI_cursor_close(portal);
+		}
+		if (found > 0)
+		{
 			for (i = 0; i < n1; i++)
 			{
 				int			j;
@@ -563,9 +592,8 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 			if (missing > 0)
 			{
 				ereport(NOTICE,
-						(errmsg("lastmile.route_matrix lacks %lld of the %lld pairs needed; using great-circle distances",
-								(long long) missing,
-								(long long) n1 * (n1 - 1))));
+						(errmsg("lastmile.route_matrix lacks %lld of the pairs needed; using great-circle distances",
+								(long long) missing)));
 				pfree(dist);
 				pfree(tmin);
 				dist = tmin = NULL;
