@@ -261,6 +261,14 @@ LEFT JOIN lastmile.transport_request r ON r.request_id = s.request_id
 GROUP BY b.bundle_id;
 COMMENT ON VIEW lastmile.bundle_summary IS
     'One row per bundle: stops, load, tour length and span, the retailers sharing it, stops served outside their window (should be 0), and the reserved vehicle and driver.';
+COMMENT ON COLUMN lastmile.bundle_summary.bundle_id IS 'The bundle.';
+COMMENT ON COLUMN lastmile.bundle_summary.origin_id IS 'Place the tour starts from and returns to.';
+COMMENT ON COLUMN lastmile.bundle_summary.ship_date IS 'Day of the tour.';
+COMMENT ON COLUMN lastmile.bundle_summary.weight_kg IS 'Total weight of the load, kg.';
+COMMENT ON COLUMN lastmile.bundle_summary.volume_m3 IS 'Total volume of the load, m³.';
+COMMENT ON COLUMN lastmile.bundle_summary.distance_km IS 'Length of the tour, km.';
+COMMENT ON COLUMN lastmile.bundle_summary.depart_at IS 'When the vehicle leaves the origin.';
+COMMENT ON COLUMN lastmile.bundle_summary.return_at IS 'When the vehicle is back at the origin.';
 COMMENT ON COLUMN lastmile.bundle_summary.stops IS 'Number of stops.';
 COMMENT ON COLUMN lastmile.bundle_summary.duration IS 'Tour span: return_at − depart_at.';
 COMMENT ON COLUMN lastmile.bundle_summary.first_eta IS 'Service start at the first stop.';

@@ -11,6 +11,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -1668,7 +1669,7 @@ lastmile_capacity_track(PG_FUNCTION_ARGS)
 		ncount = !n1 && !n2 && !n3 && status_counted(DatumGetObjectId(st));
 	}
 	if (ocount && ncount && DatumGetDateADT(od) == DatumGetDateADT(nd) &&
-		DatumGetBool(DirectFunctionCall2(texteq, oc, nc)))
+		DatumGetBool(DirectFunctionCall2Coll(texteq, DEFAULT_COLLATION_OID, oc, nc)))
 		return PointerGetDatum(newt);
 	if (ocount || ncount)
 	{
