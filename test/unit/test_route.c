@@ -362,6 +362,15 @@ test_clusters(void)
 		}
 	}
 	ok(good, "clusters: each route serves one ray");
+	good = 1;
+	for (int r = 0; r < s.n_routes; r++)
+	{
+		if (s.order[s.route_start[r]] > s.order[s.route_start[r + 1] - 1])
+			good = 0;
+		if (r > 0 && s.order[s.route_start[r - 1]] > s.order[s.route_start[r]])
+			good = 0;
+	}
+	ok(good, "clusters: canonical output (routes by first stop, each towards its higher index)");
 	route_solution_free(&p, &s);
 	ok(m.live == 0, "clusters: every allocation given back");
 
@@ -710,6 +719,22 @@ test_brute_force(void)
 		route_solution_free(&p, &s);
 	}
 	ok(hits == runs, "10 stops, six capacities: the optimum found by brute force, every time");
+
+	/* a small problem stops by itself long before a large budget */
+	{
+		RouteSolution s2;
+		double		t0 = now_ms(),
+					el;
+
+		p.time_limit_ms = 60000;
+		ok(route_solve(&p, &s) == ROUTE_OK && route_solve(&p, &s2) == ROUTE_OK &&
+		   same_solution(&s, &s2, 10), "10 stops, 60 s budget: same routes twice");
+		el = now_ms() - t0;
+		printf("# 10 stops, 60 s budget: two runs in %.0f ms\n", el);
+		ok(el < 30000, "10 stops, 60 s budget: the search ends once it stalls");
+		route_solution_free(&p, &s);
+		route_solution_free(&p, &s2);
+	}
 }
 
 /* Allocation failures: ENOMEM, nothing kept. */

@@ -233,6 +233,8 @@ route_solve(const RouteProblem *p, RouteSolution *out)
 		return ROUTE_EBADARG;
 
 	memset(&I, 0, sizeof(I));
+	/* the wall-clock cap covers everything, matrices included */
+	I.deadline_ms = route_now_ms() + (p->time_limit_ms > 0 ? p->time_limit_ms : 0);
 	n = p->n;
 	n1 = n + 1;
 	I.p = p;
@@ -380,9 +382,10 @@ route_solve(const RouteProblem *p, RouteSolution *out)
 	}
 
 	/* search */
-	I.work_limit = p->time_limit_ms > 0 ? p->time_limit_ms * ROUTE_WORK_PER_MS : 0;
+	/* a work unit costs more when the matrix no longer fits in the caches */
+	I.work_limit = p->time_limit_ms > 0 ?
+		p->time_limit_ms * ROUTE_WORK_PER_MS / (1.0 + n / 285.0) : 0;
 	I.max_iterations = p->max_iterations > 0 ? p->max_iterations : INT64_MAX;
-	I.deadline_ms = route_now_ms() + (p->time_limit_ms > 0 ? p->time_limit_ms : 0);
 	nr = route_search(&I, order, rstart);
 	if (nr == -1)
 	{

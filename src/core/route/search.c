@@ -16,6 +16,9 @@
 #ifdef ROUTE_DEBUG
 #include <stdio.h>
 #endif
+#ifdef ROUTE_CHECK
+#include <stdlib.h>
+#endif
 
 #include "route_int.h"
 
@@ -343,7 +346,67 @@ typedef struct Work
 	int		   *ruined;			/* [maxr] */
 	int			nruined;
 	double	   *key;			/* [n1] sort keys */
+	/* routes changed in this iteration, and since the best was saved */
+	int		   *dlist,
+			   *dmark,
+			   *blist,
+			   *bmark;			/* [maxr] */
+	int			nd,
+				dv,
+				nbest;
 } Work;
+
+static inline void
+mark_dirty(Work *W, int r)
+{
+	if (W->dmark[r] != W->dv)
+	{
+		W->dmark[r] = W->dv;
+		W->dlist[W->nd++] = r;
+	}
+}
+
+/*
+ * Makes dst equal to src, given that they differ only in the routes listed
+ * (every route a moved stop left or joined is listed, so copying src's
+ * version of each listed route fixes every node that differs).
+ */
+static void
+sol_sync(RouteInst *I, Sol *dst, const Sol *src, const int *list, int cnt)
+{
+	int			i;
+
+	for (i = 0; i < cnt; i++)
+	{
+		int			r = list[i],
+					x;
+
+		if (src->apos[r] < 0)
+			continue;
+		for (x = SNODE(I, r);; x = src->next[x])
+		{
+			dst->next[x] = src->next[x];
+			dst->prev[x] = src->prev[x];
+			dst->rid[x] = src->rid[x];
+			dst->est[x] = src->est[x];
+			dst->lst[x] = src->lst[x];
+			if (x == ENODE(I, r))
+				break;
+		}
+		dst->rw[r] = src->rw[r];
+		dst->rv[r] = src->rv[r];
+		dst->rd[r] = src->rd[r];
+		dst->rc[r] = src->rc[r];
+		I->work += 1 + src->rc[r];
+	}
+	memcpy(dst->act, src->act, sizeof(int) * src->nact);
+	memcpy(dst->apos, src->apos, sizeof(int) * src->maxr);
+	memcpy(dst->freel, src->freel, sizeof(int) * src->nfree);
+	dst->nact = src->nact;
+	dst->nfree = src->nfree;
+	dst->cost = src->cost;
+	I->work += src->maxr / 16.0;
+}
 
 static void
 remove_stop(Sol *S, Work *W, int u)
@@ -433,6 +496,7 @@ ruin(RouteInst *I, Sol *S, Work *W)
 			continue;
 		W->stamp[r] = W->stampv;
 		W->ruined[W->nruined++] = r;
+		mark_dirty(W, r);
 		lmax = S->rc[r] < lsmax ? S->rc[r] : lsmax;
 		lt = (int) (route_rng_unit(&I->rng) * lmax) + 1;
 		ruin_route(I, S, W, r, c, lt);
@@ -542,6 +606,7 @@ insert_stop(RouteInst *I, Sol *S, Work *W, int u, bool blink)
 	}
 	else
 		r = S->rid[besta];
+	mark_dirty(W, r);
 	link_after(S, besta, u, r);
 	route_update(I, S, r);
 }
@@ -597,6 +662,41 @@ recreate(RouteInst *I, Sol *S, Work *W, bool blink)
 	W->nrem = 0;
 }
 
+/* True when the route seq[0..len) driven backwards is as short (within
+ * rounding) and still on time. */
+static bool
+reverse_as_good(RouteInst *I, const int *seq, int len)
+{
+	double		d = 0,
+				dr = 0,
+				t = 0;
+	int			i,
+				prev = 0;
+
+	for (i = 0; i < len; i++)
+	{
+		d += ri_dist(I, prev, seq[i]);
+		prev = seq[i];
+	}
+	d += ri_dist(I, prev, 0);
+	prev = 0;
+	for (i = len - 1; i >= 0; i--)
+	{
+		int			x = seq[i];
+		double		arr = t + I->s[prev] + ri_time(I, prev, x);
+
+		dr += ri_dist(I, prev, x);
+		t = arr > I->e[x] ? arr : I->e[x];
+		if (t > I->l[x] + EPS)
+			return false;
+		prev = x;
+	}
+	dr += ri_dist(I, prev, 0);
+	if (t + I->s[prev] + ri_time(I, prev, 0) > I->ret_by + EPS)
+		return false;
+	return fabs(dr - d) <= 1e-9 * (d > 1 ? d : 1);
+}
+
 /* ------------------------------------------------------------------ */
 
 int
@@ -614,6 +714,8 @@ route_search(RouteInst *I, int *order, int *route_start)
 	double		t0,
 				tf,
 				edge;
+	int64_t		stall,
+				last_best = 0;
 
 	memset(&W, 0, sizeof(W));
 	if (I->ns == 0)
@@ -629,10 +731,16 @@ route_search(RouteInst *I, int *order, int *route_start)
 	W.stamp = p->alloc(p->ctx, sizeof(int) * maxr);
 	W.ruined = p->alloc(p->ctx, sizeof(int) * maxr);
 	W.key = p->alloc(p->ctx, sizeof(double) * I->n1);
+	W.dlist = p->alloc(p->ctx, sizeof(int) * maxr);
+	W.dmark = p->alloc(p->ctx, sizeof(int) * maxr);
+	W.blist = p->alloc(p->ctx, sizeof(int) * maxr);
+	W.bmark = p->alloc(p->ctx, sizeof(int) * maxr);
 	if (!cur || !cand || !best || !W.removed || !W.buf || !W.stamp ||
-		!W.ruined || !W.key)
+		!W.ruined || !W.key || !W.dlist || !W.dmark || !W.blist || !W.bmark)
 		goto done;
 	memset(W.stamp, 0, sizeof(int) * maxr);
+	memset(W.dmark, 0, sizeof(int) * maxr);
+	memset(W.bmark, 0, sizeof(int) * maxr);
 
 	/* construction: everything removed, then recreated */
 	sol_clear(I, cur);
@@ -652,19 +760,26 @@ route_search(RouteInst *I, int *order, int *route_start)
 	W.nrem = 0;
 	sol_cost(cur);
 	sol_copy(best, cur);
+	sol_copy(cand, cur);
 
 	edge = cur->cost / (I->ns + cur->nact);
 	t0 = SISR_T0 * edge;
 	tf = SISR_TF * edge;
-	while (!route_out_of_budget(I))
+	/* small problems: stop once the best has not moved for long */
+	stall = 1000 * (int64_t) I->ns;
+	if (stall < 20000)
+		stall = 20000;
+	while (!route_out_of_budget(I) && I->iterations - last_best < stall)
 	{
 		double		frac = I->work / I->work_limit;
 		double		temp = t0 * pow(tf / t0, frac > 1 ? 1 : frac);
 		Sol		   *t;
 
 		I->iterations++;
-		sol_copy(cand, cur);
-		I->work += 200 + cand->bytes / 64.0;	/* fixed costs of an iteration */
+		/* cand equals cur here */
+		I->work += 200;			/* fixed costs of an iteration */
+		W.dv++;
+		W.nd = 0;
 		ruin(I, cand, &W);
 		recreate(I, cand, &W, true);
 		sol_cost(cand);
@@ -673,35 +788,96 @@ route_search(RouteInst *I, int *order, int *route_start)
 			t = cur;
 			cur = cand;
 			cand = t;
+			for (i = 0; i < W.nd; i++)
+				if (!W.bmark[W.dlist[i]])
+				{
+					W.bmark[W.dlist[i]] = 1;
+					W.blist[W.nbest++] = W.dlist[i];
+				}
 			if (cur->cost < best->cost - 1e-9)
-				sol_copy(best, cur);
+			{
+				last_best = I->iterations;
+				sol_sync(I, best, cur, W.blist, W.nbest);
+				for (i = 0; i < W.nbest; i++)
+					W.bmark[W.blist[i]] = 0;
+				W.nbest = 0;
+			}
 		}
+		sol_sync(I, cand, cur, W.dlist, W.nd);
+#ifdef ROUTE_CHECK
+		for (i = 0; i < cur->nact; i++)
+		{
+			int			r = cur->act[i],
+						x;
+
+			if (cand->act[i] != r || cand->rc[r] != cur->rc[r] ||
+				cand->rd[r] != cur->rd[r])
+				abort();
+			for (x = SNODE(I, r); x != ENODE(I, r); x = cur->next[x])
+				if (cand->next[x] != cur->next[x] || cand->rid[x] != cur->rid[x] ||
+					cand->est[x] != cur->est[x] || cand->lst[x] != cur->lst[x] ||
+					cand->prev[cur->next[x]] != x)
+					abort();
+		}
+		if (cand->nact != cur->nact || cand->cost != cur->cost)
+			abort();
+#endif
 	}
 
 #ifdef ROUTE_DEBUG
 	fprintf(stderr, "route: n %d iterations %ld work %.0f\n", I->n, (long) I->iterations, I->work);
 #endif
-	/* write out the best solution, routes ordered by their first stop */
+	/*
+	 * Write out the best solution: a route whose reverse is as short and on
+	 * time runs towards its higher stop index, and routes are ordered by
+	 * their first stop, so that equivalent solutions print the same.
+	 */
 	nr = best->nact;
+	k = 0;
 	for (i = 0; i < nr; i++)
 	{
 		int			r = best->act[i],
-					j;
-		int			first = best->next[SNODE(I, r)];
+					x,
+					len;
 
-		for (j = i; j > 0 && best->next[SNODE(I, W.buf[j - 1])] > first; j--)
+		W.ruined[i] = k;
+		for (x = best->next[SNODE(I, r)]; x != ENODE(I, r); x = best->next[x])
+			W.removed[k++] = x;
+		len = k - W.ruined[i];
+		W.stamp[i] = len;
+		if (W.removed[k - 1] < W.removed[W.ruined[i]] &&
+			reverse_as_good(I, W.removed + W.ruined[i], len))
+		{
+			int			a = W.ruined[i],
+						b = k - 1;
+
+			for (; a < b; a++, b--)
+			{
+				int			t = W.removed[a];
+
+				W.removed[a] = W.removed[b];
+				W.removed[b] = t;
+			}
+		}
+	}
+	for (i = 0; i < nr; i++)
+	{
+		int			j,
+					first = W.removed[W.ruined[i]];
+
+		for (j = i; j > 0 && W.removed[W.ruined[W.buf[j - 1]]] > first; j--)
 			W.buf[j] = W.buf[j - 1];
-		W.buf[j] = r;
+		W.buf[j] = i;
 	}
 	k = 0;
 	for (i = 0; i < nr; i++)
 	{
-		int			r = W.buf[i],
-					x;
+		int			ri = W.buf[i],
+					j;
 
 		route_start[i] = k;
-		for (x = best->next[SNODE(I, r)]; x != ENODE(I, r); x = best->next[x])
-			order[k++] = x;
+		for (j = 0; j < W.stamp[ri]; j++)
+			order[k++] = W.removed[W.ruined[ri] + j];
 	}
 	route_start[nr] = k;
 done:
@@ -718,5 +894,13 @@ done:
 		p->dealloc(p->ctx, W.ruined);
 	if (W.key)
 		p->dealloc(p->ctx, W.key);
+	if (W.dlist)
+		p->dealloc(p->ctx, W.dlist);
+	if (W.dmark)
+		p->dealloc(p->ctx, W.dmark);
+	if (W.blist)
+		p->dealloc(p->ctx, W.blist);
+	if (W.bmark)
+		p->dealloc(p->ctx, W.bmark);
 	return nr;
 }
