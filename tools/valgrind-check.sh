@@ -18,7 +18,10 @@
 #                 ignored)
 #   --origins     --track-origins=yes: says where an uninitialised value
 #                 came from (about twice as slow)
-#   --keep-logs   keep the per-process valgrind logs even when clean
+#   --unit        also run the C unit tests (test/unit/test_*.bin) under
+#                 valgrind, outside the server
+#   --keep-logs   keep the per-process valgrind logs and the copy of the
+#                 tree even when clean
 #   --gen-supp    write a ready-made suppression after each report in the
 #                 logs (--gen-suppressions=all), to extend tools/valgrind.supp
 #
@@ -28,7 +31,8 @@
 #     tools/valgrind-check.sh --all --name me-vg --port 5612
 #
 # What it does: makes (or reuses) the private installation with tools/devpg,
-# builds and installs lastmile into it, starts that cluster's postgres under
+# copies the working tree (so that you can go on editing, and its results/
+# are not touched), builds and installs lastmile from the copy, starts that cluster's postgres under
 #   valgrind --leak-check=no --error-exitcode=1 --trace-children=yes
 #            --suppressions=<PostgreSQL's valgrind.supp, or tools/valgrind.supp>
 # (every backend is a fork of the postmaster, so valgrind follows each one
@@ -56,6 +60,7 @@ suite=installcheck
 leaks=no
 origins=no
 keep_logs=no
+unit=no
 gen_supp=no
 make_args=()
 while [ $# -gt 0 ]; do
@@ -65,6 +70,7 @@ while [ $# -gt 0 ]; do
     --all) suite=all; shift ;;
     --leaks) leaks=yes; shift ;;
     --origins) origins=yes; shift ;;
+    --unit) unit=yes; shift ;;
     --keep-logs) keep_logs=yes; shift ;;
     --gen-supp) gen_supp=yes; keep_logs=yes; shift ;;
     --) shift; make_args=("$@"); break ;;
@@ -87,9 +93,14 @@ sock=$root/sock
 logdir=$root/valgrind
 echo "== valgrind-check: cluster $name on port $port, logs in $logdir"
 
-# 2. build and install lastmile into it
+# 2. a copy of the working tree: build and install lastmile from it
+work=$(mktemp -d /tmp/lastmile-valgrind.XXXXXX)
+tar -C "$top" --exclude=./.git --exclude=./results --exclude=./output_iso \
+    --exclude='*.o' --exclude='*.bc' --exclude='*.so' --exclude='*.bin' -cf - . |
+    tar -C "$work" -xf - || exit 3
+cd "$work" || exit 3
 if ! { make -s COPT="${COPT:-}" >/dev/null && make -s install >/dev/null; }; then
-    echo "valgrind-check: build or install failed" >&2
+    echo "valgrind-check: build or install failed (in $work)" >&2
     exit 3
 fi
 
@@ -160,6 +171,19 @@ echo "== tests finished in ${elapsed}s (exit status $tests_rc)"
 stop_server
 trap - EXIT INT TERM
 
+# 6b. the C unit tests of src/core under valgrind, outside the server
+if [ "$unit" = yes ] && compgen -G "test/unit/test_*.c" >/dev/null; then
+    bins=$(ls test/unit/test_*.c | sed 's/\.c$/.bin/')
+    # shellcheck disable=SC2086
+    make -s $bins >/dev/null 2>&1
+    for t in test/unit/test_*.bin; do
+        b=$(basename "$t" .bin)
+        valgrind --quiet --error-exitcode=1 --num-callers=40 --fullpath-after= \
+            "--log-file=$logdir/vg.$b.log" "$t" >"$logdir/$b.tap" 2>&1
+        echo "    $b under valgrind: exit status $? ($(grep -c '^ok' "$logdir/$b.tap") ok, $(grep -c '^not ok' "$logdir/$b.tap") not ok)"
+    done
+fi
+
 # 7. scan the logs: one block per distinct report, counted over processes
 report=$logdir/report.txt
 awk -v leaks="$leaks" '
@@ -217,6 +241,6 @@ if [ $tests_rc -ne 0 ]; then
     echo "valgrind-check: valgrind clean, but the tests failed (see $logdir/tests.log)"
     exit 2
 fi
-[ "$keep_logs" = yes ] || rm -f "$logdir"/vg.*.log
+[ "$keep_logs" = yes ] || { rm -f "$logdir"/vg.*.log; rm -rf "$work"; }
 echo "valgrind-check: OK (no memory errors)"
 exit 0

@@ -17,6 +17,7 @@
  */
 #include "dims.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,10 +207,28 @@ static double
 number_value(const NumTok *tok, int shift)
 {
 	char		buf[DIMS_MAX_NUMBER_LEN + 32];
+	char	   *o = buf + tok->mant_len;
+	long		e = tok->exponent + shift;
 
 	memcpy(buf, tok->start, tok->mant_len);
-	snprintf(buf + tok->mant_len, sizeof(buf) - tok->mant_len, "e%ld",
-			 tok->exponent + shift);
+	if (e != 0)
+	{
+		char		digits[24];
+		int			n = 0;
+		unsigned long u = (unsigned long) (e < 0 ? -e : e);
+
+		*o++ = 'e';
+		if (e < 0)
+			*o++ = '-';
+		do
+		{
+			digits[n++] = (char) ('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		while (n > 0)
+			*o++ = digits[--n];
+	}
+	*o = '\0';
 	return strtod(buf, NULL);
 }
 
@@ -432,12 +451,33 @@ dims_format_side(double v, char *buf, size_t buflen)
 	if (!isfinite(v) || v <= 0.0)
 		return snprintf(buf, buflen, "%g", v);
 
-	/* fewest significant digits that read back to the same double */
-	for (prec = 1; prec <= 17; prec++)
+	/*
+	 * The fewest significant digits that read back to the same double.  Any
+	 * decimal of at most 15 digits (DBL_DIG) survives decimal → double → 15
+	 * digits unchanged, so for a normal double: if the 15-digit rounding
+	 * reads back, the shortest form is it without its trailing zeros;
+	 * otherwise the shortest is the 16-digit rounding if it reads back, else
+	 * 17 digits.  Subnormals have fewer bits, so they try 1, 2, ... digits.
+	 */
+	if (v >= DBL_MIN)
 	{
-		snprintf(e, sizeof(e), "%.*e", prec - 1, v);
-		if (strtod(e, NULL) == v)
-			break;
+		for (prec = 15; prec < 17; prec++)
+		{
+			snprintf(e, sizeof(e), "%.*e", prec - 1, v);
+			if (strtod(e, NULL) == v)
+				break;
+		}
+		if (prec == 17)
+			snprintf(e, sizeof(e), "%.16e", v);
+	}
+	else
+	{
+		for (prec = 1; prec <= 17; prec++)
+		{
+			snprintf(e, sizeof(e), "%.*e", prec - 1, v);
+			if (strtod(e, NULL) == v)
+				break;
+		}
 	}
 
 	/* e is "d[.ddd]e±XX": collect the digits and the exponent */

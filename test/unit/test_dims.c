@@ -228,6 +228,48 @@ fuzz_one(const char *s, long *accepted)
 	return true;
 }
 
+/* significant digits of a formatted side ("0.0015" → 2, "10000" → 1) */
+static int
+sig_digits(const char *s)
+{
+	int			n = 0,
+				zeros = 0;
+	bool		started = false;
+
+	for (; *s && *s != 'e'; s++)
+	{
+		if (*s < '0' || *s > '9')
+			continue;
+		if (*s == '0' && !started)
+			continue;
+		started = true;
+		if (*s == '0')
+			zeros++;
+		else
+		{
+			n += zeros + 1;
+			zeros = 0;
+		}
+	}
+	return n;
+}
+
+/* reference: the fewest digits (1..17) whose rounding reads back to v */
+static int
+shortest_digits_ref(double v)
+{
+	char		e[48];
+	int			p;
+
+	for (p = 1; p < 17; p++)
+	{
+		snprintf(e, sizeof(e), "%.*e", p - 1, v);
+		if (strtod(e, NULL) == v)
+			break;
+	}
+	return p;
+}
+
 static const char *const seeds[] = {
 	"60x40x30", "60 x 40 x 30 cm", "600x400x300mm", "0.6x0.4x0.3 m",
 	"605x400x300mm", "1e2x5E1x3e+1", "60\xC3\x97" "40\xC3\x97" "30",
@@ -426,6 +468,47 @@ main(void)
 		}
 		snprintf(buf, sizeof(buf), "%ld random valid doubles: format/parse round trips", tried);
 		ok(bad_rt == 0 && tried > FUZZ_N / 5, "%s", buf);
+	}
+
+	/* fuzz 1b: the output is as short as the digit-by-digit reference */
+	{
+		long		n,
+					longer = 0;
+
+		for (n = 0; n < FUZZ_N; n++)
+		{
+			uint64_t	r = rng();
+			double		v;
+			char		out[40];
+
+			switch (n % 4)
+			{
+				case 0:			/* short decimals: 60.5, 0.0015, 1234.56 */
+					v = (double) (r % 100000 + 1) / pow(10.0, (double) ((r >> 20) % 9));
+					break;
+				case 1:			/* uniform in (0, 10000] */
+					v = (double) ((r >> 11) + 1) / 9007199254740992.0 * DIMS_MAX_CM;
+					break;
+				case 2:			/* any positive double up to 10000, subnormals too */
+					r &= 0x7FFFFFFFFFFFFFFFULL;
+					memcpy(&v, &r, sizeof(v));
+					if (!(v > 0.0) || v > DIMS_MAX_CM)
+						v = 5e-324 * (double) (n % 1000 + 1);
+					break;
+				default:		/* a neighbour of a short decimal */
+					v = nextafter((double) (r % 10000 + 1) / 100.0, (r & 1) ? 0.0 : 1e9);
+					break;
+			}
+			dims_format_side(v, out, sizeof(out));
+			if (strtod(out, NULL) != v || sig_digits(out) != shortest_digits_ref(v))
+			{
+				if (longer++ < 5)
+					printf("# %.17g printed as %s (%d digits, shortest %d)\n",
+						   v, out, sig_digits(out), shortest_digits_ref(v));
+			}
+		}
+		snprintf(buf, sizeof(buf), "%d doubles printed with the fewest digits that read back", FUZZ_N);
+		ok(longer == 0, "%s", buf);
 	}
 
 	/* fuzz 2: random strings of atoms and raw bytes never crash */

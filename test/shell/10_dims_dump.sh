@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# dims_dump.sh — lastmile.dims values survive pg_dump / pg_restore (custom
+# 10_dims_dump.sh — lastmile.dims values survive pg_dump / pg_restore (custom
 # and plain formats) bit for bit.  TAP output; uses the server the PG*
 # variables point at, in two scratch databases it drops at the end.
 set -uo pipefail
