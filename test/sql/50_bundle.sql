@@ -188,15 +188,4 @@ SELECT pg_temp_err AS result FROM (VALUES
     ('SELECT * FROM lastmile.bundle(9001, ''2026-06-01'', 10, NULL, NULL, 30, 5, NULL)'),
     ('SELECT * FROM lastmile.bundle(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)')
 ) q(sql), LATERAL (SELECT pg_temp.err(q.sql) AS pg_temp_err) e;
-
--- 9. statement_timeout (or a cancel) stops the search at once, whatever the
--- budget; the statement fails and nothing of it stays.
-INSERT INTO lastmile.transport_request (request_id, retailer_id, origin_id, destination, ship_date)
-SELECT 900 + k, 'r1', 9001, pg_temp.pt(pg_temp.deg(k), pg_temp.deg(k % 3)), '2026-08-09'
-FROM generate_series(1, 12) k;
-SET lastmile.bundle_time_limit_ms = 3600000;
-SET lastmile.bundle_max_iterations = 0;
-SET statement_timeout = '300ms';
-SELECT * FROM lastmile.bundle(9001, '2026-08-09', 100);
 ROLLBACK;
-RESET statement_timeout;
