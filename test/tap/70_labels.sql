@@ -2,7 +2,7 @@
 -- delivery_slip_pdf and transport_order: errors and their SQLSTATEs, NULL
 -- arguments, injection attempts, UTF-8, ordering, honest declarations.
 BEGIN;
-SELECT plan(50);
+SELECT plan(54);
 
 INSERT INTO lastmile.retailer (retailer_id, name) VALUES ('shop', 'Shop');
 INSERT INTO lastmile.carrier (carrier_id, name) VALUES ('colis', 'Colis Rapide'), ('other', 'Other');
@@ -145,6 +145,17 @@ SELECT ok((SELECT bool_and(obj_description(p.oid, 'pg_proc') IS NOT NULL)
 CREATE TEMP TABLE package (package_id bigint, request_id bigint, tracking text, weight_kg float8);
 INSERT INTO package VALUES (11, 1, 'HIJACK', 1);
 SELECT matches(lastmile.label_zpl(11), '\^FDT11\^FS', 'a temp table named package is not used');
+
+-- row level security: another retailer's app session sees no package, place or row
+SET LOCAL ROLE lastmile_app;
+SET LOCAL lastmile.retailer = 'shop';
+SELECT matches(lastmile.label_zpl(11), '\^FDT11\^FS', 'RLS: the retailer''s own app session prints its label');
+SET LOCAL lastmile.retailer = 'someone_else';
+SELECT throws_ok('SELECT lastmile.label_zpl(11)', 'P0002', 'package 11 does not exist', 'RLS: another retailer cannot print it (P0002)');
+SELECT throws_ok('SELECT lastmile.label_pdf(11)', 'P0002', 'package 11 does not exist', 'RLS: nor as PDF');
+SELECT throws_ok($$SELECT * FROM lastmile.delivery_slip('colis', 10, '2026-11-23')$$, 'P0002', 'place 10 does not exist',
+                 'RLS: another retailer''s place is unknown to the slip');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
