@@ -50,7 +50,7 @@ CREATE TRIGGER area_part_refresh AFTER INSERT OR UPDATE OF geom, area_id ON last
 ------------------------------------------------------------------------
 -- Daily capacity: how many requests each carrier holds per ship date
 -- (statuses allocated, bundled, labelled, shipped, delivered), kept by a
--- row trigger on transport_request whoever changes it.  allocate() locks
+-- statement trigger on transport_request whoever changes it.  allocate() locks
 -- these rows (in carrier_id, ship_date order) before it decides.
 ------------------------------------------------------------------------
 CREATE TABLE lastmile.carrier_day (
@@ -65,24 +65,20 @@ COMMENT ON COLUMN lastmile.carrier_day.carrier_id IS 'The carrier.';
 COMMENT ON COLUMN lastmile.carrier_day.ship_date IS 'The ship date.';
 COMMENT ON COLUMN lastmile.carrier_day.used IS 'Requests of that carrier and day in a counted status.';
 
-CREATE FUNCTION lastmile.capacity_adjust(carrier_id text, ship_date date, delta int) RETURNS void
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    INSERT INTO lastmile.carrier_day AS d (carrier_id, ship_date, used)
-    VALUES (capacity_adjust.carrier_id, capacity_adjust.ship_date, capacity_adjust.delta)
-    ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = d.used + excluded.used
-$$;
-COMMENT ON FUNCTION lastmile.capacity_adjust(text, date, int) IS
-    'Adds delta to the requests a carrier holds on a ship date (used by the capacity trigger).';
-
--- No SET clause here: the trigger runs for every row written to
--- transport_request and must stay cheap; its one SPI statement calls
--- lastmile.capacity_adjust by its qualified name with typed parameters.
 CREATE FUNCTION lastmile.capacity_track() RETURNS trigger
-AS 'MODULE_PATHNAME', 'lastmile_capacity_track' LANGUAGE C;
+AS 'MODULE_PATHNAME', 'lastmile_capacity_track'
+LANGUAGE C SECURITY DEFINER SET search_path FROM CURRENT;
 COMMENT ON FUNCTION lastmile.capacity_track() IS
-    'Trigger function: keeps lastmile.carrier_day in step with the requests'' status, carrier and ship date.';
-CREATE TRIGGER capacity_track BEFORE INSERT OR UPDATE OF status, carrier_id, ship_date OR DELETE
-    ON lastmile.transport_request FOR EACH ROW EXECUTE FUNCTION lastmile.capacity_track();
+    'Statement trigger function: keeps lastmile.carrier_day in step with the requests'' status, carrier and ship date (one upsert per carrier and day per statement).';
+CREATE TRIGGER capacity_track_insert AFTER INSERT ON lastmile.transport_request
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION lastmile.capacity_track();
+CREATE TRIGGER capacity_track_update AFTER UPDATE ON lastmile.transport_request
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION lastmile.capacity_track();
+CREATE TRIGGER capacity_track_delete AFTER DELETE ON lastmile.transport_request
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION lastmile.capacity_track();
 
 CREATE FUNCTION lastmile.capacity_truncate() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$

@@ -11,7 +11,6 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -19,6 +18,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -42,17 +42,23 @@ PG_FUNCTION_INFO_V1(lastmile_tracking_valid);
 
 bool		orch_capacity_trigger_off = false;
 
-/* phase timings at DEBUG1 (SET client_min_messages = debug1) */
-#include "portability/instr_time.h"
-static instr_time phase_t0;
-#define PHASE_START() INSTR_TIME_SET_CURRENT(phase_t0)
+/* phase timings (CPU time of this backend) at DEBUG1: SET client_min_messages = debug1 */
+#include <time.h>
+static double phase_t0;
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+#define PHASE_START() (phase_t0 = cpu_ms())
 #define PHASE(name) \
 	do { \
-		instr_time	now_; \
-		INSTR_TIME_SET_CURRENT(now_); \
-		INSTR_TIME_SUBTRACT(now_, phase_t0); \
-		elog(DEBUG1, "lastmile %s: %.3f ms", (name), INSTR_TIME_GET_MILLISEC(now_)); \
-		INSTR_TIME_SET_CURRENT(phase_t0); \
+		double		now_ = cpu_ms(); \
+		elog(DEBUG1, "lastmile %s: %.3f ms", (name), now_ - phase_t0); \
+		phase_t0 = now_; \
 	} while (0)
 
 /* requests decided per round of reads and bulk writes in allocate_pending */
@@ -400,10 +406,88 @@ rank_options(OrchCatalog *cat, const Req *r, const Cand *cand, int n, LmOption *
 /* Datums                                                               */
 /* ------------------------------------------------------------------ */
 
+/*
+ * m · 10^-scale as a Numeric, built directly in the short on-disk format
+ * (what make_result() writes for values of moderate weight and scale);
+ * falls back on int64_div_fast_to_numeric() otherwise.  The format is
+ * PostgreSQL's stable on-disk numeric format (base-10000 digits).
+ */
+#define LM_NUMERIC_SHORT 0x8000
+#define LM_NUMERIC_SHORT_SIGN_MASK 0x2000
+#define LM_NUMERIC_SHORT_DSCALE_SHIFT 7
+#define LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK 0x0040
+#define LM_NUMERIC_SHORT_WEIGHT_MASK 0x003F
+
+static inline int
+floor_div4(int e)
+{
+	return e >= 0 ? e / 4 : -((-e + 3) / 4);
+}
+
+static Numeric
+fast_numeric(int64 m, int scale)
+{
+	char		dig[24];
+	int			len = 0;
+	uint64		u;
+	bool		neg = m < 0;
+	int			e_first,
+				e_last,
+				weight,
+				ngroups,
+				dscale = scale > 0 ? scale : 0;
+	int16		groups[8];
+	Numeric		res;
+	int			size;
+
+	if (m == PG_INT64_MIN || scale > 63 || scale < -20)
+		return int64_div_fast_to_numeric(m, scale);
+	u = neg ? (uint64) (-m) : (uint64) m;
+	if (u == 0)
+	{
+		res = palloc(VARHDRSZ + sizeof(uint16));
+		SET_VARSIZE(res, VARHDRSZ + sizeof(uint16));
+		*(uint16 *) VARDATA(res) = LM_NUMERIC_SHORT | (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT);
+		return res;
+	}
+	while (u > 0)
+	{
+		dig[len++] = (char) (u % 10);	/* least significant first */
+		u /= 10;
+	}
+	e_first = (len - 1) - scale;	/* exponent of the leading digit */
+	e_last = -scale;
+	weight = floor_div4(e_first);
+	if (weight > 63 || weight < -64)
+		return int64_div_fast_to_numeric(m, scale);
+	ngroups = weight - floor_div4(e_last) + 1;
+	memset(groups, 0, sizeof(groups));
+	for (int i = 0; i < len; i++)
+	{
+		int			e = e_last + i;
+		int			g = weight - floor_div4(e);
+		static const int16 p10[4] = {1, 10, 100, 1000};
+
+		groups[g] += dig[i] * p10[e - 4 * floor_div4(e)];
+	}
+	while (ngroups > 0 && groups[ngroups - 1] == 0)
+		ngroups--;
+	size = VARHDRSZ + sizeof(uint16) + ngroups * sizeof(int16);
+	res = palloc(size);
+	SET_VARSIZE(res, size);
+	*(uint16 *) VARDATA(res) = LM_NUMERIC_SHORT
+		| (neg ? LM_NUMERIC_SHORT_SIGN_MASK : 0)
+		| (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT)
+		| (weight < 0 ? LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
+		| (weight & LM_NUMERIC_SHORT_WEIGHT_MASK);
+	memcpy(VARDATA(res) + sizeof(uint16), groups, ngroups * sizeof(int16));
+	return res;
+}
+
 static Numeric
 dec_numeric(LmDec d)
 {
-	return int64_div_fast_to_numeric(d.m, d.s);
+	return fast_numeric(d.m, d.s);
 }
 
 /* float8 as jsonb's numeric, with the digits float8out prints */
@@ -444,7 +528,16 @@ float_numeric(double x)
 		}
 	}
 	scale -= exp10;
-	return int64_div_fast_to_numeric(neg ? -m : m, scale);
+	return fast_numeric(neg ? -m : m, scale);
+}
+
+PG_FUNCTION_INFO_V1(lastmile_numeric_selftest);
+
+/* internal: fast_numeric(m, scale) (tests compare it with numeric_in) */
+Datum
+lastmile_numeric_selftest(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_NUMERIC(fast_numeric(PG_GETARG_INT64(0), PG_GETARG_INT32(1)));
 }
 
 static void
@@ -1557,130 +1650,57 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 /* Capacity trigger and tracking check                                  */
 /* ------------------------------------------------------------------ */
 
-/* statuses that hold capacity, by enum OID (cached per backend) */
-static bool
-status_counted(Oid status)
-{
-	static Oid	seen_oid[16];
-	static bool seen_val[16];
-	static int	nseen = 0;
-	HeapTuple	tup;
-	bool		counted = false;
-
-	for (int i = 0; i < nseen; i++)
-		if (seen_oid[i] == status)
-			return seen_val[i];
-	tup = SearchSysCache1(ENUMOID, ObjectIdGetDatum(status));
-	if (HeapTupleIsValid(tup))
-	{
-		const char *label = NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel);
-
-		counted = strcmp(label, "allocated") == 0 || strcmp(label, "bundled") == 0 ||
-			strcmp(label, "labelled") == 0 || strcmp(label, "shipped") == 0 ||
-			strcmp(label, "delivered") == 0;
-		ReleaseSysCache(tup);
-	}
-	if (nseen < 16)
-	{
-		seen_oid[nseen] = status;
-		seen_val[nseen] = counted;
-		nseen++;
-	}
-	return counted;
-}
-
-static SPIPlanPtr plan_adjust;
-
-static void
-capacity_adjust(Datum carrier, Datum day, int delta)
-{
-	Oid			types[3] = {TEXTOID, DATEOID, INT4OID};
-	Datum		v[3] = {carrier, day, Int32GetDatum(delta)};
-
-	orch_exec(orch_plan(&plan_adjust,
-						"SELECT lastmile.capacity_adjust($1, $2, $3)", 3, types),
-			  v, NULL, false, SPI_OK_SELECT);
-}
-
 /*
- * BEFORE INSERT/UPDATE/DELETE row trigger on transport_request: moves a
- * unit of lastmile.carrier_day when a request enters or leaves a counted
- * status, carrier or day.  allocate's own bulk writes turn it off and
- * write the counters themselves.
+ * AFTER INSERT / UPDATE / DELETE statement trigger on transport_request,
+ * with transition tables old_rows / new_rows: moves the units of
+ * lastmile.carrier_day of the requests that entered or left a counted
+ * status, carrier or day, one upsert per (carrier, day) per statement, in
+ * (carrier_id, ship_date) order.  allocate's own bulk writes switch it off
+ * and write the counters themselves.
  */
 Datum
 lastmile_capacity_track(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	HeapTuple	oldt = NULL,
-				newt = NULL;
-	TupleDesc	desc;
-	Datum		oc = 0,
-				od = 0,
-				nc = 0,
-				nd = 0;
-	bool		ocount = false,
-				ncount = false;
-	int			a_status,
-				a_carrier,
-				a_date;
+	const char *counted = "status IN ('allocated', 'bundled', 'labelled', 'shipped', 'delivered') "
+		"AND carrier_id IS NOT NULL";
+	StringInfoData q;
+	bool		has_old,
+				has_new;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BEFORE(td->tg_event))
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
+		!TRIGGER_FIRED_AFTER(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("lastmile.capacity_track() must be called as a BEFORE ROW trigger")));
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		newt = td->tg_trigtuple;
-	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		oldt = td->tg_trigtuple;
-		newt = td->tg_newtuple;
-	}
-	else
-		oldt = td->tg_trigtuple;
+				 errmsg("lastmile.capacity_track() must be called as an AFTER STATEMENT trigger")));
 	if (orch_capacity_trigger_off)
-		return PointerGetDatum(newt ? newt : oldt);
+		return PointerGetDatum(NULL);
+	has_old = td->tg_oldtable != NULL;
+	has_new = td->tg_newtable != NULL;
+	if (!has_old && !has_new)
+		return PointerGetDatum(NULL);
 
-	desc = td->tg_relation->rd_att;
-	a_status = SPI_fnumber(desc, "status");
-	a_carrier = SPI_fnumber(desc, "carrier_id");
-	a_date = SPI_fnumber(desc, "ship_date");
-	if (oldt)
-	{
-		bool		n1,
-					n2,
-					n3;
-		Datum		st = heap_getattr(oldt, a_status, desc, &n1);
-
-		oc = heap_getattr(oldt, a_carrier, desc, &n2);
-		od = heap_getattr(oldt, a_date, desc, &n3);
-		ocount = !n1 && !n2 && !n3 && status_counted(DatumGetObjectId(st));
-	}
-	if (newt)
-	{
-		bool		n1,
-					n2,
-					n3;
-		Datum		st = heap_getattr(newt, a_status, desc, &n1);
-
-		nc = heap_getattr(newt, a_carrier, desc, &n2);
-		nd = heap_getattr(newt, a_date, desc, &n3);
-		ncount = !n1 && !n2 && !n3 && status_counted(DatumGetObjectId(st));
-	}
-	if (ocount && ncount && DatumGetDateADT(od) == DatumGetDateADT(nd) &&
-		DatumGetBool(DirectFunctionCall2Coll(texteq, DEFAULT_COLLATION_OID, oc, nc)))
-		return PointerGetDatum(newt);
-	if (ocount || ncount)
-	{
-		SPI_connect();
-		if (ocount)
-			capacity_adjust(oc, od, -1);
-		if (ncount)
-			capacity_adjust(nc, nd, 1);
-		SPI_finish();
-	}
-	return PointerGetDatum(newt ? newt : oldt);
+	initStringInfo(&q);
+	appendStringInfoString(&q,
+						   "INSERT INTO lastmile.carrier_day AS d (carrier_id, ship_date, used) "
+						   "SELECT carrier_id, ship_date, sum(delta) FROM (");
+	if (has_old)
+		appendStringInfo(&q, "SELECT carrier_id, ship_date, -1 AS delta FROM old_rows WHERE %s", counted);
+	if (has_old && has_new)
+		appendStringInfoString(&q, " UNION ALL ");
+	if (has_new)
+		appendStringInfo(&q, "SELECT carrier_id, ship_date, 1 AS delta FROM new_rows WHERE %s", counted);
+	appendStringInfoString(&q,
+						   ") AS x GROUP BY carrier_id, ship_date HAVING sum(delta) <> 0 "
+						   "ORDER BY carrier_id, ship_date "
+						   "ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = d.used + excluded.used");
+	SPI_connect();
+	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "SPI_register_trigger_data failed");
+	if (SPI_execute(q.data, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "capacity counter update failed");
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }
 
 Datum

@@ -70,7 +70,12 @@ orch_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 	if (*cache == NULL)
 	{
 		MemoryContext cxt = CurrentMemoryContext;
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
+		/*
+		 * A generic plan: these statements run with arrays or single keys
+		 * whose best plan does not depend on the values, and re-planning
+		 * each call would cost more than the call itself.
+		 */
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 
 		MemoryContextSwitchTo(cxt);
 

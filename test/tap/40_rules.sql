@@ -3,7 +3,7 @@
 -- each term of the price, quotes, scores, tracking numbers, the catalog
 -- cache following changes.
 BEGIN;
-SELECT plan(40);
+SELECT plan(42);
 SET client_min_messages = warning;
 \i test/fixtures/40_world.sql
 
@@ -94,6 +94,20 @@ SELECT throws_ok('SELECT lastmile.allocate(1)', '55000', NULL, 'a request not ne
 SELECT is(lastmile.allocate(1, true), 'alpha', 'force re-allocates');
 SELECT is((SELECT used FROM lastmile.carrier_day WHERE carrier_id = 'alpha' AND ship_date = '2026-11-23'), 1,
           'force released the old unit before taking the new one');
+
+-- the numerics allocate writes (built in C in the on-disk format) equal numeric_in's
+CREATE FUNCTION pg_temp.fast_numeric(int8, int4) RETURNS numeric
+    AS '$libdir/lastmile', 'lastmile_numeric_selftest' LANGUAGE C STRICT;
+SELECT is((SELECT count(*) FROM (
+              SELECT (CASE WHEN i % 3 = 0 THEN -1 ELSE 1 END) * (abs(hashint4(i)) % (10::int8 ^ (i % 19))::int8) AS m,
+                     (i % 60) - 20 AS s
+              FROM generate_series(1, 100000) i) x
+           WHERE numeric_send(pg_temp.fast_numeric(m, s)) <> numeric_send((m::text || 'e' || (-s)::text)::numeric)
+              OR pg_temp.fast_numeric(m, s)::text <> (m::text || 'e' || (-s)::text)::numeric::text),
+          0::bigint, 'C-built numerics are identical to numeric_in''s on 100,000 values');
+-- the jsonb scores are to_jsonb of the float8 scores
+SELECT ok((SELECT bool_and(ranking->0->'score' = to_jsonb(score) AND ranking->0->'price' = to_jsonb(price))
+           FROM lastmile.allocation WHERE carrier_id IS NOT NULL), 'jsonb score and price equal to_jsonb of the columns');
 
 SELECT * FROM finish();
 ROLLBACK;
