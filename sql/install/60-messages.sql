@@ -18,7 +18,7 @@ COMMENT ON COLUMN lastmile.retailer.sms_sender IS
 ALTER TABLE lastmile.sms_rate
     ADD COLUMN shipped boolean NOT NULL DEFAULT false;
 COMMENT ON COLUMN lastmile.sms_rate.shipped IS
-    'True for the example rows installed by CREATE EXTENSION; pg_dump dumps only the rows where it is false (the shipped rows are recreated by CREATE EXTENSION).';
+    'True for the example rows installed by CREATE EXTENSION and not changed since; pg_dump dumps only the rows where it is false (the shipped rows are recreated by CREATE EXTENSION). Inserting a row for a shipped prefix replaces the shipped row; updating a shipped row makes it the user''s.';
 
 -- Example per-segment prices (EUR, excluding VAT) in the range French SMS
 -- gateways charge in 2024-2026; replace them with your gateway's prices.
@@ -30,6 +30,32 @@ INSERT INTO lastmile.sms_rate (prefix, country, price, sender_allowed, shipped) 
     ('596', 'Martinique',                                  0.0790, false, true);
 
 SELECT pg_catalog.pg_extension_config_dump('lastmile.sms_rate', 'WHERE NOT shipped');
+
+-- A row the user inserts for a shipped prefix replaces the shipped row, and
+-- a shipped row the user changes becomes the user's: both are then dumped,
+-- and restoring them after CREATE EXTENSION replaces the shipped rows again.
+CREATE FUNCTION lastmile.sms_rate_user_row() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE
+    SET search_path FROM CURRENT
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NOT NEW.shipped THEN
+            DELETE FROM lastmile.sms_rate s WHERE s.prefix = NEW.prefix AND s.shipped;
+        END IF;
+    ELSIF OLD.shipped AND NEW.shipped
+          AND (NEW.prefix, NEW.country, NEW.price, NEW.sender_allowed)
+              IS DISTINCT FROM (OLD.prefix, OLD.country, OLD.price, OLD.sender_allowed) THEN
+        NEW.shipped := false;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION lastmile.sms_rate_user_row() IS
+    'Trigger of sms_rate: an inserted row replaces the shipped example row of the same prefix, and an updated shipped row becomes the user''s (shipped = false), so that pg_dump keeps it.';
+CREATE TRIGGER sms_rate_user_row
+    BEFORE INSERT OR UPDATE ON lastmile.sms_rate
+    FOR EACH ROW EXECUTE FUNCTION lastmile.sms_rate_user_row();
 
 -- Notifications: idempotency keys ---------------------------------------------
 

@@ -144,6 +144,15 @@ INSERT INTO sent SELECT 'sms 2626', lastmile.notify(960001, 'x3', 'sms', '+26263
 SELECT s.label, m.recipient, m.price, m.sender
   FROM sent s JOIN lastmile.message m USING (message_id)
  WHERE s.label IN ('sms 336', 'sms 337', 'sms 2626') ORDER BY s.message_id;
+-- a user's row for a shipped prefix replaces the shipped row; a changed
+-- shipped row becomes the user's (both are then dumped)
+INSERT INTO lastmile.sms_rate (prefix, country, price, sender_allowed) VALUES ('33', 'France (my gateway)', 0.0420, true);
+UPDATE lastmile.sms_rate SET price = 0.0800 WHERE prefix = '262';
+UPDATE lastmile.sms_rate SET country = country WHERE prefix = '590';
+SELECT prefix, country, price, sender_allowed, shipped FROM lastmile.sms_rate ORDER BY prefix;
+INSERT INTO sent SELECT 'sms 337 own rate', lastmile.notify(960001, 'x3', 'sms', '+33712345678', 'a');
+SELECT m.price FROM sent s JOIN lastmile.message m USING (message_id) WHERE s.label = 'sms 337 own rate';
+SELECT pg_temp.err($$INSERT INTO lastmile.sms_rate (prefix, country, price) VALUES ('33', 'again', 0.05)$$);
 -- no rate for the number
 SELECT pg_temp.err($$SELECT lastmile.notify(960001, 'x', 'sms', '+4915112345678', 'a')$$);
 SELECT pg_temp.err($$SELECT lastmile.notify(960001, 'x', 'sms', '+3', 'a')$$);
