@@ -424,3 +424,50 @@ END
 $fn$;
 COMMENT ON FUNCTION lastmile.bundle_svg(bigint, date, int) IS
     'An SVG map (text) of the bundles of one origin and day: the areas (e.g. départements) under them, one coloured tour per bundle (origin → stops → origin, stops with tooltips), the origin as a black square, and a legend. width in pixels; NULL for a NULL origin or day.';
+
+CREATE FUNCTION lastmile.bundle_geojson(origin_id bigint, ship_date date)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path FROM CURRENT
+AS $fn$
+    WITH o AS (
+        SELECT pl.place_id, pl.name, pl.location FROM lastmile.place pl WHERE pl.place_id = $1),
+    b AS (
+        SELECT bu.* FROM lastmile.bundle bu, o
+        WHERE bu.origin_id = o.place_id AND bu.ship_date = $2),
+    s AS (
+        SELECT st.bundle_id, st.seq, st.request_id, st.eta, r.retailer_id, r.destination
+        FROM b JOIN lastmile.bundle_stop st ON st.bundle_id = b.bundle_id
+        JOIN lastmile.transport_request r ON r.request_id = st.request_id),
+    features AS (
+        SELECT 0 AS k, 0::bigint AS b, 0 AS q,
+               jsonb_build_object('type', 'Feature',
+                   'geometry', ST_AsGeoJSON(o.location)::jsonb,
+                   'properties', jsonb_build_object('kind', 'origin', 'place_id', o.place_id, 'name', o.name)) AS f
+        FROM o
+        UNION ALL
+        SELECT 1, b.bundle_id, 0,
+               jsonb_build_object('type', 'Feature',
+                   'geometry', ST_AsGeoJSON(ST_MakeLine(
+                        array_prepend(o.location, array_append(
+                            (SELECT array_agg(s.destination ORDER BY s.seq) FROM s WHERE s.bundle_id = b.bundle_id),
+                            o.location))))::jsonb,
+                   'properties', jsonb_build_object('kind', 'tour', 'bundle_id', b.bundle_id,
+                        'stops', (SELECT count(*) FROM s WHERE s.bundle_id = b.bundle_id),
+                        'weight_kg', b.weight_kg, 'volume_m3', b.volume_m3, 'distance_km', b.distance_km,
+                        'depart_at', b.depart_at, 'return_at', b.return_at))
+        FROM b, o
+        UNION ALL
+        SELECT 2, s.bundle_id, s.seq,
+               jsonb_build_object('type', 'Feature',
+                   'geometry', ST_AsGeoJSON(s.destination)::jsonb,
+                   'properties', jsonb_build_object('kind', 'stop', 'bundle_id', s.bundle_id, 'seq', s.seq,
+                        'request_id', s.request_id, 'retailer_id', s.retailer_id, 'eta', s.eta))
+        FROM s)
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM o) THEN
+        jsonb_build_object('type', 'FeatureCollection',
+                           'features', coalesce((SELECT jsonb_agg(f ORDER BY k, b, q) FROM features), '[]'::jsonb))
+    END
+$fn$;
+COMMENT ON FUNCTION lastmile.bundle_geojson(bigint, date) IS
+    'The bundles of one origin and day as a GeoJSON FeatureCollection for web maps (Leaflet, OpenLayers, QGIS): the origin (kind origin), one LineString per bundle origin → stops → origin (kind tour, with its load, length and span), and one Point per stop (kind stop, with seq, request, retailer and eta). NULL when the origin does not exist or an argument is NULL.';

@@ -35,3 +35,23 @@ SELECT lastmile.bundle_svg(NULL, '2026-11-02') IS NULL AS null_origin,
 SELECT lastmile.bundle_svg(424242, '2026-11-02');
 \set VERBOSITY default
 ROLLBACK;
+
+-- bundle_geojson(): the same day as GeoJSON for web maps
+BEGIN;
+INSERT INTO lastmile.retailer (retailer_id) VALUES ('geo');
+INSERT INTO lastmile.place (place_id, kind, name, location)
+VALUES (9721, 'hub', 'geo hub', ST_SetSRID(ST_MakePoint(0, 0), 4326));
+INSERT INTO lastmile.transport_request (request_id, retailer_id, origin_id, destination, ship_date, time_window)
+VALUES (97201, 'geo', 9721, ST_SetSRID(ST_MakePoint(0.1, 0), 4326), '2026-11-02', '[2026-11-02 09:00+00, 2026-11-02 10:00+00)'),
+       (97202, 'geo', 9721, ST_SetSRID(ST_MakePoint(0.2, 0), 4326), '2026-11-02', NULL);
+SELECT count(*) AS loads FROM lastmile.bundle(9721, '2026-11-02', 100);
+SELECT f->'properties'->>'kind' AS kind, f->'geometry'->>'type' AS geometry,
+       jsonb_array_length(f->'geometry'->'coordinates') AS points,
+       f->'properties'->>'seq' AS seq, f->'properties'->>'request_id' AS request_id,
+       f->'properties'->>'eta' AS eta
+FROM jsonb_array_elements(lastmile.bundle_geojson(9721, '2026-11-02')->'features') f;
+SELECT lastmile.bundle_geojson(9721, '2026-11-02')->>'type' AS type,
+       lastmile.bundle_geojson(9721, '2026-12-25')->'features' AS empty_day,
+       lastmile.bundle_geojson(424242, '2026-11-02') IS NULL AS unknown_origin,
+       lastmile.bundle_geojson(NULL, '2026-11-02') IS NULL AS null_origin;
+ROLLBACK;
