@@ -533,6 +533,54 @@ test_random(void)
 	is_long(bad, 0, "2000 random bodies agree with a direct simulation");
 }
 
+/*
+ * Random bytes (mostly valid UTF-8 of every length class, sometimes broken)
+ * into every entry point: no crash, and the invariants hold.
+ */
+static void
+test_fuzz(void)
+{
+	unsigned int seed = 777;
+	int			iter,
+				bad = 0;
+
+	for (iter = 0; iter < 20000; iter++)
+	{
+		unsigned char buf[600];
+		size_t		len,
+					i;
+		SmsMeasure	m;
+		SmsStatus	st;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 8) % sizeof(buf);
+		for (i = 0; i < len; i++)
+		{
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = (unsigned char) (seed >> 16);
+			if (iter % 3 != 0)
+				buf[i] &= 0x7F;	/* two thirds ASCII */
+		}
+		st = sms_measure((const char *) buf, len, &m);
+		if (st == SMS_OK)
+		{
+			if (m.segments < 0 || m.chars > (long) len || m.units < m.chars ||
+				(m.chars > 0 && m.segments < 1) ||
+				(m.segments > 1 && m.segments * m.per_segment < m.units) ||
+				m.units > 2 * m.chars)
+				bad++;
+		}
+		else if (m.bad_offset < 0 || m.bad_offset >= (long) len)
+			bad++;
+		(void) sms_valid_e164((const char *) buf, len);
+		(void) sms_valid_sender((const char *) buf, len);
+		(void) msg_valid_email((const char *) buf, len);
+		(void) msg_valid_slack((const char *) buf, len);
+		(void) msg_blank((const char *) buf, len);
+	}
+	is_long(bad, 0, "20000 random byte strings: no crash, invariants hold");
+}
+
 int
 main(void)
 {
@@ -547,6 +595,7 @@ main(void)
 	test_slack();
 	test_sender_blank();
 	test_random();
+	test_fuzz();
 	free_all();
 	printf("1..%d\n", n_test);
 	return n_fail == 0 ? 0 : 1;
