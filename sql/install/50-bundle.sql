@@ -9,7 +9,7 @@ ALTER TABLE lastmile.bundle
     ADD COLUMN return_at   timestamptz,
     ADD COLUMN assigned_at timestamptz;
 COMMENT ON COLUMN lastmile.bundle.depart_at IS
-    'When the vehicle leaves the origin (bundle() leaves as late as possible without waiting at the first stop); start of the tour span that assign_resources() reserves.';
+    'When the vehicle leaves the origin (bundle()''s depart_at); start of the tour span that assign_resources() reserves.';
 COMMENT ON COLUMN lastmile.bundle.return_at IS
     'When the vehicle is back at the origin; end of the tour span that assign_resources() reserves.';
 COMMENT ON COLUMN lastmile.bundle.assigned_at IS

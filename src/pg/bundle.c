@@ -682,10 +682,7 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 			int			from = sol.route_start[r],
 						to = sol.route_start[r + 1];
 			double		kg = 0,
-						m3 = 0,
-						first_leg,
-						delay;
-			int			first = sol.order[from];
+						m3 = 0;
 			TimestampTz leave,
 						back;
 			Oid			t[7] = {INT8OID, DATEOID, FLOAT8OID, FLOAT8OID,
@@ -700,19 +697,10 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 			}
 
 			/*
-			 * The vehicle leaves as late as it can without waiting at its
-			 * first stop; every eta stays as the solver planned it.
+			 * Every tour leaves at depart_at (SPEC: stops are reached "from
+			 * depart_at"; a vehicle early at a stop waits there).
 			 */
-			if (tmin != NULL)
-				first_leg = tmin[first + 1];
-			else
-				first_leg = route_great_circle_km(depot_lon, depot_lat,
-												  stops[first].lon,
-												  stops[first].lat) / speed_kmh * 60.0;
-			delay = sol.eta_min[first] - first_leg;
-			if (!(delay > 0))
-				delay = 0;
-			leave = round_second(add_minutes(depart_at, delay));
+			leave = round_second(depart_at);
 			back = round_second(add_minutes(depart_at, sol.route_return_min[r]));
 			if (back < leave)
 				back = leave;

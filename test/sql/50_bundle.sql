@@ -86,8 +86,9 @@ FROM lastmile.bundle_stop s JOIN lastmile.transport_request r USING (request_id)
 WHERE r.ship_date = '2026-06-02' ORDER BY s.seq;
 SELECT depart_at, return_at FROM lastmile.bundle WHERE origin_id = 9001 AND ship_date = '2026-06-02';
 
--- 3. The vehicle leaves as late as it can: one stop 30 km away (1 h) with a
--- window from 14:00; depart_at NULL = 08:00, the tour starts at 13:00.
+-- 3. Every tour leaves at depart_at and waits at a stop it reaches early:
+-- one stop 30 km away (1 h) with a window from 14:00; depart_at NULL =
+-- 08:00 of the day: leaves 08:00, waits, serves at 14:00, back at 15:05.
 INSERT INTO lastmile.transport_request (request_id, retailer_id, origin_id, destination, ship_date, time_window) VALUES
     (301, 'r1', 9001, pg_temp.pt(pg_temp.deg(30), 0), '2026-06-03', '[2026-06-03 14:00, 2026-06-03 15:00)');
 SELECT stops FROM lastmile.bundle(9001, '2026-06-03', 100);
