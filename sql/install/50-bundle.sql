@@ -60,6 +60,55 @@ COST 100000 ROWS 10;
 COMMENT ON FUNCTION lastmile.bundle(bigint, date, float8, float8, int, float8, float8, timestamptz) IS
     'Groups every request of the origin and ship date not yet in a bundle and not cancelled, of any retailer, into vehicle loads within capacity_kg, capacity_m3 and max_stops, each stop served inside its time window, tours as short as the search budget (lastmile.bundle_time_limit_ms) allows; writes bundle and bundle_stop and returns the loads made by this call. depart_at NULL = 08:00 of ship_date (session time zone), or earlier when a window opens earlier that day. Allocated requests become bundled. See docs/bundling.md.';
 
+CREATE FUNCTION lastmile.unbundle(origin_id bigint, ship_date date)
+RETURNS int
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path FROM CURRENT
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    p_origin    bigint := $1;
+    p_day       date := $2;
+    n           int;
+    bad         record;
+BEGIN
+    IF p_origin IS NULL THEN
+        RAISE EXCEPTION 'origin_id must not be null' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_day IS NULL THEN
+        RAISE EXCEPTION 'ship_date must not be null' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM lastmile.place pl WHERE pl.place_id = p_origin) THEN
+        RAISE EXCEPTION 'origin place % does not exist', p_origin USING ERRCODE = 'no_data_found';
+    END IF;
+    -- the lock bundle() takes: no bundling of that origin and day meanwhile
+    PERFORM pg_advisory_xact_lock(hashtextextended(
+        'lastmile.bundle ' || p_origin || ' ' || (p_day - date '2000-01-01'), 0));
+    SELECT s.request_id, r.status INTO bad
+    FROM lastmile.bundle b
+    JOIN lastmile.bundle_stop s ON s.bundle_id = b.bundle_id
+    JOIN lastmile.transport_request r ON r.request_id = s.request_id
+    WHERE b.origin_id = p_origin AND b.ship_date = p_day
+      AND r.status IN ('labelled', 'shipped', 'delivered')
+    ORDER BY s.request_id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'cannot unbundle origin % on %: request % is already %',
+                p_origin, to_char(p_day, 'YYYY-MM-DD'), bad.request_id, bad.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Delete the other bundles one by one (DELETE FROM lastmile.bundle WHERE bundle_id = ...).';
+    END IF;
+    UPDATE lastmile.transport_request r SET status = 'allocated'
+    FROM lastmile.bundle_stop s, lastmile.bundle b
+    WHERE s.request_id = r.request_id AND b.bundle_id = s.bundle_id
+      AND b.origin_id = p_origin AND b.ship_date = p_day AND r.status = 'bundled';
+    DELETE FROM lastmile.bundle b WHERE b.origin_id = p_origin AND b.ship_date = p_day;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION lastmile.unbundle(bigint, date) IS
+    'Undoes the bundling of one origin and day, to bundle again with other arguments: deletes its bundles with their stops and reservations, and puts their bundled requests back to allocated; refuses (55000) when one of them is already labelled, shipped or delivered. Returns the number of bundles deleted.';
+
 ------------------------------------------------------------------------
 -- assign_resources()
 ------------------------------------------------------------------------

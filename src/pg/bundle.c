@@ -361,7 +361,7 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 		if (!IsolationUsesXactSnapshot())
 			run_plan(P_LOCK,
 					 "SELECT pg_advisory_xact_lock(hashtextextended("
-					 "'lastmile.bundle ' || $1 || ' ' || $2, 0))",
+					 "'lastmile.bundle ' || $1 || ' ' || ($2 - date '2000-01-01'), 0))",
 					 2, t, v, NULL, false, SPI_OK_SELECT);
 		else
 		{
@@ -371,7 +371,7 @@ lastmile_bundle(PG_FUNCTION_ARGS)
 			 */
 			run_plan(P_TRYLOCK,
 					 "SELECT pg_try_advisory_xact_lock(hashtextextended("
-					 "'lastmile.bundle ' || $1 || ' ' || $2, 0))",
+					 "'lastmile.bundle ' || $1 || ' ' || ($2 - date '2000-01-01'), 0))",
 					 2, t, v, NULL, false, SPI_OK_SELECT);
 			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 											SPI_tuptable->tupdesc, 1, &isnull)))

@@ -141,6 +141,18 @@ INSERT INTO lastmile.transport_request (request_id, retailer_id, origin_id, dest
     (702, 'r2', 9001, pg_temp.pt(pg_temp.deg(4), 0), '2026-08-01', 'new', NULL);
 SELECT count(*) AS loads FROM lastmile.bundle(9001, '2026-08-01', 100);
 SELECT request_id, status, carrier_id FROM lastmile.transport_request WHERE request_id IN (701, 702) ORDER BY 1;
+-- unbundle() undoes it: the bundle goes, the request is allocated again;
+-- bundling again makes the same load; a labelled request blocks unbundle()
+SELECT lastmile.unbundle(9001, '2026-08-01') AS unbundled;
+SELECT request_id, status FROM lastmile.transport_request WHERE request_id IN (701, 702) ORDER BY 1;
+SELECT count(*) AS stops_left FROM lastmile.bundle_stop WHERE request_id IN (701, 702);
+SELECT stops FROM lastmile.bundle(9001, '2026-08-01', 100);
+UPDATE lastmile.transport_request SET status = 'labelled' WHERE request_id = 701;
+SELECT pg_temp.err($$SELECT lastmile.unbundle(9001, '2026-08-01')$$) AS result
+UNION ALL SELECT pg_temp.err($$SELECT lastmile.unbundle(424242, '2026-08-01')$$)
+UNION ALL SELECT pg_temp.err($$SELECT lastmile.unbundle(NULL, '2026-08-01')$$)
+UNION ALL SELECT pg_temp.err($$SELECT lastmile.unbundle(9001, NULL)$$);
+SELECT lastmile.unbundle(9001, '2026-12-25') AS nothing_to_undo;
 
 -- 7. The user's matrix: with every pair given (road km = 3 × great circle,
 -- 1 km per minute) it is used; with a pair missing a NOTICE says so and
