@@ -2,7 +2,7 @@
 -- (three retailers, windows, weights, volumes): every invariant of the
 -- contract checked row by row, determinism, and the declarations.
 BEGIN;
-SELECT plan(28);
+SELECT plan(31);
 
 SET LOCAL TimeZone = 'Europe/Paris';
 -- a generous clock and an iteration cap: the same loads under any load
@@ -149,5 +149,32 @@ SELECT is((SELECT count(*)::int FROM got g JOIN lastmile.bundle b USING (bundle_
            JOIN lastmile.reservation x ON x.bundle_id = g.bundle_id
            WHERE x.during <> tstzrange(b.depart_at, b.return_at)), 0,
     'reservations span the tour, departure to return');
+-- row level security: a retailer's analyst sees only its own stops of the
+-- shared loads, and an app cannot bundle (loads mix retailers)
+SET LOCAL ROLE lastmile_analyst;
+SET LOCAL lastmile.retailer = 't1';
+SELECT (SELECT coalesce(sum(stops), 0) FROM lastmile.bundle_summary) AS analyst_stops,
+       (SELECT count(*) FROM lastmile.bundle_summary) AS analyst_loads,
+       (SELECT coalesce(max(retailers), 0) FROM lastmile.bundle_summary) AS analyst_retailers \gset
+RESET ROLE;
+INSERT INTO lastmile.transport_request (request_id, retailer_id, origin_id, destination, ship_date)
+VALUES (98999, 't1', 9801, ST_SetSRID(ST_MakePoint(4.86, 45.76), 4326), '2026-06-11');
+SET LOCAL ROLE lastmile_app;
+SET LOCAL lastmile.retailer = 't1';
+DO $$
+BEGIN
+    PERFORM * FROM lastmile.bundle(9801, '2026-06-11', 300);
+    PERFORM set_config('lastmile_test.app_bundle', 'ok', true);
+EXCEPTION WHEN OTHERS THEN
+    PERFORM set_config('lastmile_test.app_bundle', SQLSTATE, true);
+END $$;
+RESET ROLE;
+SELECT is(:analyst_stops::int,
+          (SELECT count(*)::int FROM lastmile.bundle_stop s JOIN lastmile.transport_request r USING (request_id)
+           WHERE r.retailer_id = 't1' AND s.bundle_id IN (SELECT bundle_id FROM made)),
+    'an analyst of t1 sees exactly t1''s stops in bundle_summary');
+SELECT is(:analyst_retailers::int, 1, 'and no other retailer in the loads it sees');
+SELECT is(current_setting('lastmile_test.app_bundle'), '42501',
+    'an app role cannot bundle (insufficient_privilege): bundles are the operator''s');
 SELECT * FROM finish();
 ROLLBACK;
