@@ -13,6 +13,18 @@ COMMENT ON COLUMN lastmile.carrier.tracking_prefix IS
 -- The decision log keeps the zone and CO2 of the winner too.
 ALTER TABLE lastmile.allocation ADD COLUMN zone text, ADD COLUMN co2_g float8;
 COMMENT ON COLUMN lastmile.allocation.zone IS 'Pricing zone of the winner at the destination (NULL when none was eligible).';
+-- A decision's ranking and rejected jsonb take 1–4 kB with 30 carriers: keep
+-- such rows inline and uncompressed (compressing them with pglz cost more than
+-- deciding); larger ones are compressed with lz4 where the server has it.
+ALTER TABLE lastmile.allocation SET (toast_tuple_target = 8160);
+DO $$
+BEGIN
+    ALTER TABLE lastmile.allocation ALTER COLUMN ranking SET COMPRESSION lz4,
+                                    ALTER COLUMN rejected SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
+    NULL;   -- a server built without lz4 keeps pglz
+END
+$$;
 COMMENT ON COLUMN lastmile.allocation.co2_g IS 'CO2 of the winner, grams: co2_g_per_km · great-circle km origin → destination.';
 
 ------------------------------------------------------------------------

@@ -611,44 +611,52 @@ ranking_jsonb(OrchCatalog *cat, const Cand *cand, const LmOption *opts, int m)
 		const OrchCarrier *car = &cat->carriers[c->carrier];
 		const char *z = zone_name(cat, c);
 
+		/* keys pushed in jsonb's storage order (length, then bytes) */
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 		jb_key(&st, "rank");
-		jb_num(&st, int64_to_numeric(i + 1));
-		jb_key(&st, "carrier_id");
-		jb_str(&st, car->carrier_id, car->idlen, WJB_VALUE);
+		jb_num(&st, fast_numeric(i + 1, 0));
+		jb_key(&st, "zone");
+		jb_str(&st, z, z ? strlen(z) : 0, WJB_VALUE);
+		jb_key(&st, "co2_g");
+		jb_float(&st, opts[i].co2_g);
 		jb_key(&st, "price");
 		jb_num(&st, dec_numeric(opts[i].price));
 		jb_key(&st, "score");
 		jb_float(&st, opts[i].score);
-		jb_key(&st, "co2_g");
-		jb_float(&st, opts[i].co2_g);
+		jb_key(&st, "carrier_id");
+		jb_str(&st, car->carrier_id, car->idlen, WJB_VALUE);
 		jb_key(&st, "cost_score");
 		jb_float(&st, opts[i].cost_score);
 		jb_key(&st, "quality_score");
 		jb_float(&st, opts[i].quality_score);
 		jb_key(&st, "environment_score");
 		jb_float(&st, opts[i].environment_score);
-		jb_key(&st, "zone");
-		jb_str(&st, z, z ? strlen(z) : 0, WJB_VALUE);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	res = pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	return JsonbValueToJsonb(res);
 }
 
-/* rejected jsonb: carrier_id → reasons */
+/* rejected jsonb: carrier_id → reasons, keys pushed in storage order */
 static Jsonb *
-rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n)
+rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n, int *slot)
 {
 	JsonbParseState *st = NULL;
 	JsonbValue *res;
 
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < cat->ncarriers; i++)
+		slot[i] = -1;
 	for (int i = 0; i < n; i++)
+		if (cand[i].reasons != 0)
+			slot[cand[i].carrier] = i;
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (int k = 0; k < cat->ncarriers; k++)
 	{
-		const OrchCarrier *car = &cat->carriers[cand[i].carrier];
+		int			c = cat->carriers_jsonb_order[k];
+		const OrchCarrier *car = &cat->carriers[c];
+		int			i = slot[c];
 
-		if (cand[i].reasons == 0)
+		if (i < 0)
 			continue;
 		jb_str(&st, car->carrier_id, car->idlen, WJB_KEY);
 		pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
@@ -836,12 +844,17 @@ typedef struct Writer
 	/* tracking sequence block */
 	int64		block;
 	int			block_used;
+	/* scratch memory for one decision's jsonb */
+	MemoryContext scratch;
+	int		   *slot;
 } Writer;
 
 static void
-writer_init(Writer *w, int n)
+writer_init(Writer *w, int n, int ncarriers)
 {
 	memset(w, 0, sizeof(Writer));
+	w->scratch = AllocSetContextCreate(CurrentMemoryContext, "lastmile decision", ALLOCSET_DEFAULT_SIZES);
+	w->slot = palloc(sizeof(int) * Max(ncarriers, 1));
 	w->req_id = palloc(sizeof(Datum) * n);
 	w->carrier = palloc(sizeof(Datum) * n);
 	w->carrier_null = palloc(sizeof(bool) * n);
@@ -964,8 +977,17 @@ decide(OrchCatalog *cat, Writer *w, const Req *r, const Cand *cand, int n,
 	}
 	if (r->counted)
 		writer_delta(w, r->old_carrier, r->ship_date, -1);
-	w->ranking[i] = JsonbPGetDatum(ranking_jsonb(cat, cand, opts, m));
-	w->rejected[i] = JsonbPGetDatum(rejected_jsonb(cat, cand, n));
+	{
+		/* build in a scratch context, keep only the two results */
+		MemoryContext old = MemoryContextSwitchTo(w->scratch);
+		Jsonb	   *rk = ranking_jsonb(cat, cand, opts, m);
+		Jsonb	   *rj = rejected_jsonb(cat, cand, n, w->slot);
+
+		MemoryContextSwitchTo(old);
+		w->ranking[i] = PointerGetDatum(memcpy(palloc(VARSIZE(rk)), rk, VARSIZE(rk)));
+		w->rejected[i] = PointerGetDatum(memcpy(palloc(VARSIZE(rj)), rj, VARSIZE(rj)));
+		MemoryContextReset(w->scratch);
+	}
 	return win;
 }
 
@@ -1319,7 +1341,7 @@ lastmile_allocate(PG_FUNCTION_ARGS)
 	opts = palloc(sizeof(LmOption) * Max(cat->ncarriers, 1));
 	n = evaluate(cat, &s, &r, used_for_one(cat, &r, true, false), cand);
 	m = n > 0 ? rank_options(cat, &r, cand, n, opts) : 0;
-	writer_init(&w, 1);
+	writer_init(&w, 1, cat->ncarriers);
 	win = decide(cat, &w, &r, cand, n, opts, m);
 	writer_flush(cat, &w);
 	if (win != NULL)
@@ -1412,7 +1434,7 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		load_details(cat, reqs + from, to - from);
-		writer_init(&w, to - from);
+		writer_init(&w, to - from, cat->ncarriers);
 		PHASE("details");
 		for (int i = from; i < to; i++)
 		{

@@ -138,6 +138,18 @@ cmp_int_by_name(const void *a, const void *b, void *arg)
 }
 
 static int
+cmp_int_jsonb_key(const void *a, const void *b, void *arg)
+{
+	OrchCarrier *c = arg;
+	const OrchCarrier *x = &c[*(const int *) a];
+	const OrchCarrier *y = &c[*(const int *) b];
+
+	if (x->idlen != y->idlen)
+		return x->idlen < y->idlen ? -1 : 1;
+	return memcmp(x->carrier_id, y->carrier_id, x->idlen);
+}
+
+static int
 cmp_retailer(const void *a, const void *b)
 {
 	return strcmp(((const OrchRetailer *) a)->retailer_id, ((const OrchRetailer *) b)->retailer_id);
@@ -347,6 +359,10 @@ catalog_load(void)
 		c->lock_key = (int32) hash_bytes((const unsigned char *) c->carrier_id, c->idlen);
 	}
 	qsort_arg(cat->carriers_by_name, cat->ncarriers, sizeof(int), cmp_int_by_name, cat->carriers);
+	cat->carriers_jsonb_order = palloc(sizeof(int) * Max(cat->ncarriers, 1));
+	for (int i = 0; i < cat->ncarriers; i++)
+		cat->carriers_jsonb_order[i] = i;
+	qsort_arg(cat->carriers_jsonb_order, cat->ncarriers, sizeof(int), cmp_int_jsonb_key, cat->carriers);
 
 	/* rate bands */
 	orch_exec(orch_plan(&plan_rates,

@@ -71,6 +71,7 @@ typedef struct OrchCatalog
 	int			ncarriers;
 	OrchCarrier *carriers;		/* sorted by carrier_id (database collation) */
 	int		   *carriers_by_name;	/* indexes sorted by strcmp, for lookup */
+	int		   *carriers_jsonb_order;	/* indexes in jsonb key order (length, bytes) */
 	int			nretailers;
 	OrchRetailer *retailers;	/* sorted by strcmp */
 	int			nareas;
