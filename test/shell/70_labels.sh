@@ -174,6 +174,45 @@ else
     skip 13 "poppler-utils (pdftoppm, pdftotext, pdfinfo) not installed"
 fi
 
+# ------------------------------------------- end to end: allocate, then print
+# a request allocated by lastmile.allocate gets its tracking numbers there;
+# its labels must carry them and scan back to them
+q "
+INSERT INTO lastmile.area (area_id, name, geom)
+VALUES (1, 'Lyon', ST_Multi(ST_MakeEnvelope(4.7, 45.6, 5.0, 45.9, 4326)));
+INSERT INTO lastmile.coverage (carrier_id, area_id, zone) VALUES ('colis', 1, 'Z1');
+INSERT INTO lastmile.rate (carrier_id, zone, weight_kg, price) VALUES ('colis', 'Z1', '[0,30)', 5.90);
+INSERT INTO lastmile.contract (retailer_id, carrier_id) VALUES ('shop', 'colis');
+INSERT INTO lastmile.transport_request
+    (request_id, retailer_id, order_ref, origin_id, destination, ship_date, recipient_name, address, postcode, city)
+VALUES (200, 'shop', 'E2E-1', 10, ST_SetSRID(ST_MakePoint(4.85, 45.76), 4326), '2026-11-25',
+        'Éloïse Dupré', '3 quai Saint-Vincent', '69001', 'Lyon');
+INSERT INTO lastmile.package (package_id, request_id, dims, weight_kg) VALUES (2001, 200, '30x20x10', 1.5), (2002, 200, '20x20x10', 0.8);
+" >/dev/null
+carrier=$(q "SELECT lastmile.allocate(200)" 2>&1)
+is "$carrier" "colis" "end to end: allocate gives the request to the carrier"
+tracking=$(q "SELECT tracking FROM lastmile.package WHERE package_id = 2002")
+q "SELECT lastmile.tracking_valid(tracking) FROM lastmile.package WHERE package_id = 2002" | grep -qx t
+ok $? "end to end: the package got a valid tracking number ($tracking)"
+if [ $has_zpl -eq 1 ] && [ $has_zbar -eq 1 ]; then
+    q "SELECT lastmile.label_zpl(2002)" | node test/tools/zpl2png.js "$tmp/e2e.png" >/dev/null 2>&1
+    is "$(scan "$tmp/e2e.png")" "$tracking" "end to end: the ZPL label of package 2/2 scans as its tracking number"
+else
+    skip 1 "no ZPL renderer or no zbarimg"
+fi
+if [ $has_pdf -eq 1 ] && [ $has_zbar -eq 1 ]; then
+    bytes "lastmile.label_pdf(2002)" "$tmp/e2e.pdf"
+    pdftoppm -r 200 -png -singlefile "$tmp/e2e.pdf" "$tmp/e2epdf"
+    is "$(scan "$tmp/e2epdf.png")" "$tracking" "end to end: the PDF label scans as its tracking number"
+    pdftotext -enc UTF-8 "$tmp/e2e.pdf" - | grep -q 'Éloïse Dupré' && pdftotext "$tmp/e2e.pdf" - | grep -q '2/2'
+    ok $? "end to end: the PDF label names the recipient and says 2/2"
+else
+    skip 2 "poppler-utils or zbarimg not installed"
+fi
+is "$(q "SELECT string_agg(tracking, ',' ORDER BY line) FROM lastmile.delivery_slip('colis', 10, '2026-11-25')")" \
+   "$(q "SELECT string_agg(tracking, ',' ORDER BY package_id) FROM lastmile.package WHERE request_id = 200")" \
+   "end to end: the slip lists the allocated packages with their tracking numbers"
+
 # keep the pictures when asked (docs/label.png, docs/slip.png are made so)
 if [ -n "${LABELS_PNG_DIR:-}" ]; then
     mkdir -p "$LABELS_PNG_DIR"
