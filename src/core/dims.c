@@ -434,62 +434,79 @@ dims_make(double a, double b, double c, Dims *out, DimsError *err)
 	return true;
 }
 
-int
-dims_format_side(double v, char *buf, size_t buflen)
+/*
+ * The shortest decimal that reads back to v (v finite and > 0), in "%e"
+ * style, into buf (at least 48 bytes); the portable digit generator used
+ * when the caller gives none.  Any decimal of at most 15 digits (DBL_DIG)
+ * survives decimal → double → 15 digits unchanged, so for a normal double:
+ * if the 15-digit rounding reads back, the shortest form is it without its
+ * trailing zeros (dims_layout_decimal strips them); otherwise it is the
+ * 16-digit rounding if that reads back, else 17 digits.  Subnormals have
+ * fewer bits, so they try 1, 2, ... digits.
+ */
+static int
+shortest_portable(double v, char *buf)
 {
-	char		e[48];
-	char		digits[24];
-	int			nd = 0;
-	int			exp10;
 	int			prec;
-	const char *s;
+	int			len = 0;
+
+	for (prec = (v >= DBL_MIN ? 15 : 1); prec <= 17; prec++)
+	{
+		len = snprintf(buf, 48, "%.*e", prec - 1, v);
+		if (prec == 17 || strtod(buf, NULL) == v)
+			break;
+	}
+	return len;
+}
+
+int
+dims_layout_decimal(const char *dec, char *buf, size_t buflen)
+{
+	char		digits[48];
+	int			nd = 0;
+	int			intdigits = 0;	/* digits before the decimal point */
+	int			first = -1;		/* index of the first non-zero digit */
+	int			index = 0;		/* digits seen so far */
+	bool		point = false;
+	bool		negative = false;
+	long		exp10;
+	const char *s = dec;
 	size_t		o = 0;
 	int			i;
 
 	if (buflen == 0)
 		return 0;
-	if (!isfinite(v) || v <= 0.0)
-		return snprintf(buf, buflen, "%g", v);
-
-	/*
-	 * The fewest significant digits that read back to the same double.  Any
-	 * decimal of at most 15 digits (DBL_DIG) survives decimal → double → 15
-	 * digits unchanged, so for a normal double: if the 15-digit rounding
-	 * reads back, the shortest form is it without its trailing zeros;
-	 * otherwise the shortest is the 16-digit rounding if it reads back, else
-	 * 17 digits.  Subnormals have fewer bits, so they try 1, 2, ... digits.
-	 */
-	if (v >= DBL_MIN)
+	if (*s == '-' || *s == '+')
+		negative = (*s++ == '-');
+	for (; *s && *s != 'e' && *s != 'E'; s++)
 	{
-		for (prec = 15; prec < 17; prec++)
+		if (*s == '.')
 		{
-			snprintf(e, sizeof(e), "%.*e", prec - 1, v);
-			if (strtod(e, NULL) == v)
-				break;
+			point = true;
+			continue;
 		}
-		if (prec == 17)
-			snprintf(e, sizeof(e), "%.16e", v);
-	}
-	else
-	{
-		for (prec = 1; prec <= 17; prec++)
-		{
-			snprintf(e, sizeof(e), "%.*e", prec - 1, v);
-			if (strtod(e, NULL) == v)
-				break;
-		}
-	}
-
-	/* e is "d[.ddd]e±XX": collect the digits and the exponent */
-	for (s = e; *s && *s != 'e'; s++)
-		if (is_digit(*s) && nd < (int) sizeof(digits) - 1)
+		if (!is_digit(*s))
+			break;
+		if (!point)
+			intdigits++;
+		if (first < 0 && *s != '0')
+			first = index;
+		if (first >= 0 && nd < (int) sizeof(digits) - 1)
 			digits[nd++] = *s;
-	exp10 = (*s == 'e') ? atoi(s + 1) : 0;
-	while (nd > 1 && digits[nd - 1] == '0')
+		index++;
+	}
+	while (nd > 0 && digits[nd - 1] == '0')
 		nd--;
 	digits[nd] = '\0';
+	if (nd == 0)
+		return snprintf(buf, buflen, "0");
+	exp10 = (long) intdigits - 1 - first;
+	if (*s == 'e' || *s == 'E')
+		exp10 += strtol(s + 1, NULL, 10);
 
 #define PUT(ch) do { if (o + 1 < buflen) buf[o] = (ch); o++; } while (0)
+	if (negative)
+		PUT('-');
 	if (exp10 >= -4 && exp10 <= 15)
 	{
 		/* plain decimal: every side from 0.0001 to 10000 cm (and error values) */
@@ -500,7 +517,7 @@ dims_format_side(double v, char *buf, size_t buflen)
 			if (nd > exp10 + 1)
 			{
 				PUT('.');
-				for (i = exp10 + 1; i < nd; i++)
+				for (i = (int) exp10 + 1; i < nd; i++)
 					PUT(digits[i]);
 			}
 		}
@@ -517,7 +534,8 @@ dims_format_side(double v, char *buf, size_t buflen)
 	else
 	{
 		/* tiny (or, outside any side's range, huge): "1.5e-7" */
-		char		ex[16];
+		char		ex[24];
+		const char *x;
 
 		PUT(digits[0]);
 		if (nd > 1)
@@ -526,9 +544,9 @@ dims_format_side(double v, char *buf, size_t buflen)
 			for (i = 1; i < nd; i++)
 				PUT(digits[i]);
 		}
-		snprintf(ex, sizeof(ex), "e%d", exp10);
-		for (s = ex; *s; s++)
-			PUT(*s);
+		snprintf(ex, sizeof(ex), "e%ld", exp10);
+		for (x = ex; *x; x++)
+			PUT(*x);
 	}
 #undef PUT
 	buf[o < buflen ? o : buflen - 1] = '\0';
@@ -536,14 +554,42 @@ dims_format_side(double v, char *buf, size_t buflen)
 }
 
 int
-dims_format(const Dims *d, char *buf, size_t buflen)
+dims_format_side_with(double v, DimsShortestFn shortest, char *buf, size_t buflen)
+{
+	char		dec[48];
+
+	if (buflen == 0)
+		return 0;
+	if (!isfinite(v) || v <= 0.0)
+		return snprintf(buf, buflen, "%g", v);
+	if (shortest != NULL)
+		shortest(v, dec);
+	else
+		shortest_portable(v, dec);
+	return dims_layout_decimal(dec, buf, buflen);
+}
+
+int
+dims_format_side(double v, char *buf, size_t buflen)
+{
+	return dims_format_side_with(v, NULL, buf, buflen);
+}
+
+int
+dims_format_with(const Dims *d, DimsShortestFn shortest, char *buf, size_t buflen)
 {
 	char		s[3][40];
 
-	dims_format_side(d->side[0], s[0], sizeof(s[0]));
-	dims_format_side(d->side[1], s[1], sizeof(s[1]));
-	dims_format_side(d->side[2], s[2], sizeof(s[2]));
+	dims_format_side_with(d->side[0], shortest, s[0], sizeof(s[0]));
+	dims_format_side_with(d->side[1], shortest, s[1], sizeof(s[1]));
+	dims_format_side_with(d->side[2], shortest, s[2], sizeof(s[2]));
 	return snprintf(buf, buflen, "%sx%sx%s", s[0], s[1], s[2]);
+}
+
+int
+dims_format(const Dims *d, char *buf, size_t buflen)
+{
+	return dims_format_with(d, NULL, buf, buflen);
 }
 
 void

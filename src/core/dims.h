@@ -93,6 +93,30 @@ extern int	dims_format(const Dims *d, char *buf, size_t buflen);
 /* Formats one side as dims_format does (buf of at least 32 bytes). */
 extern int	dims_format_side(double v, char *buf, size_t buflen);
 
+/*
+ * A generator of the shortest decimal string that reads back to v (v finite
+ * and > 0), in any plain or exponent notation ("60.5", "1.5e-07"), written
+ * NUL-terminated into buf (room for 48 bytes); returns its length.  The
+ * PostgreSQL glue passes PostgreSQL's Ryu (double_to_shortest_decimal_buf);
+ * NULL means the portable snprintf/strtod search of dims.c.  Both give the
+ * same digits: the shortest, and among those the closest to v.
+ */
+typedef int (*DimsShortestFn) (double v, char *buf);
+
+/* dims_format / dims_format_side with a given digit generator. */
+extern int	dims_format_with(const Dims *d, DimsShortestFn shortest,
+							 char *buf, size_t buflen);
+extern int	dims_format_side_with(double v, DimsShortestFn shortest,
+								  char *buf, size_t buflen);
+
+/*
+ * Lays out a decimal string ("60.50", "0.0015", "1.5e-07", "6.05E+01") in
+ * the canonical form of a side: significant digits without leading or
+ * trailing zeros, plain notation for decimal exponents -4 to 15, else
+ * "1.5e-7".  Returns the length written (buf of at least 32 bytes).
+ */
+extern int	dims_layout_decimal(const char *dec, char *buf, size_t buflen);
+
 /* Writes a full-sentence English description of *err into buf. */
 extern void dims_error_detail(const DimsError *err, char *buf, size_t buflen);
 

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "common/hashfn.h"
+#include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/float.h"
@@ -48,6 +49,17 @@ dims_in(PG_FUNCTION_ARGS)
 	PG_RETURN_DIMS_P(result);
 }
 
+/*
+ * Shortest round-trip digits by PostgreSQL's Ryu (what float8out prints),
+ * independent of extra_float_digits; the core lays them out.
+ */
+static int
+pg_shortest(double v, char *buf)
+{
+	StaticAssertStmt(DOUBLE_SHORTEST_DECIMAL_LEN <= 48, "buffer of DimsShortestFn");
+	return double_to_shortest_decimal_buf(v, buf);
+}
+
 /* dims_out(dims) → cstring: canonical cm form, shortest decimals */
 PG_FUNCTION_INFO_V1(dims_out);
 Datum
@@ -56,7 +68,7 @@ dims_out(PG_FUNCTION_ARGS)
 	Dims	   *d = PG_GETARG_DIMS_P(0);
 	char	   *buf = palloc(DIMS_FORMAT_LEN);
 
-	dims_format(d, buf, DIMS_FORMAT_LEN);
+	dims_format_with(d, pg_shortest, buf, DIMS_FORMAT_LEN);
 	PG_RETURN_CSTRING(buf);
 }
 

@@ -45,6 +45,25 @@ SELECT lastmile.dims(0.1::float8 + 0.2, 1, 1) AS sum_noise,
        '60.00000000000001x1x1'::lastmile.dims AS kept,
        '1x1x1.0000000000000000001'::lastmile.dims AS rounded;
 
+-- every side prints as float8 prints it (both shortest round-trip), for
+-- 20000 pseudo-random sides from 0.0001 to 10000 cm, and reads back exactly
+SET extra_float_digits = 1;
+SELECT count(*) AS sides,
+       count(*) FILTER (WHERE split_part(d::text, 'x', 1) = lastmile.length(d)::text
+                          AND split_part(d::text, 'x', 2) = lastmile.width(d)::text
+                          AND split_part(d::text, 'x', 3) = lastmile.height(d)::text) AS same_as_float8,
+       count(*) FILTER (WHERE d::text::lastmile.dims = d
+                          AND lastmile.dims_send(d::text::lastmile.dims) = lastmile.dims_send(d)) AS round_trip
+FROM (SELECT lastmile.dims(exp(ln(0.0001) + (i * 0.6180339887498949 % 1) * ln(1e8)),
+                           exp(ln(0.0001) + (i * 0.4142135623730950 % 1) * ln(1e8)),
+                           (i % 1000 + 1) / 7.0) AS d
+      FROM generate_series(1, 20000) AS i) s;
+RESET extra_float_digits;
+-- extra_float_digits does not change the output
+SET extra_float_digits = -15;
+SELECT lastmile.dims(60.5, 1.0 / 3, 2.0 / 3) AS thirds;
+RESET extra_float_digits;
+
 -- unit variants are equal (the SPEC example included)
 SELECT '30x60x40'::lastmile.dims = '60x40x30' AS sorted_equal,
        '0.6x0.4x0.3 m'::lastmile.dims = '60x40x30' AS m_equal,

@@ -228,6 +228,16 @@ fuzz_one(const char *s, long *accepted)
 	return true;
 }
 
+/* a digit generator in Ryu's style ("60.5", "1e-05"), counting its calls */
+static int	fake_calls = 0;
+
+static int
+fake_shortest(double v, char *buf)
+{
+	fake_calls++;
+	return snprintf(buf, 48, "%.17g", v);
+}
+
 /* significant digits of a formatted side ("0.0015" → 2, "10000" → 1) */
 static int
 sig_digits(const char *s)
@@ -434,6 +444,49 @@ main(void)
 		ok(strcmp(s, "1234.5") == 0, "%s", "1234.5");
 		dims_format_side(1e-7 * 1.5, s, sizeof(s));
 		ok(strcmp(s, "1.5e-7") == 0, "%s", "1.5e-7 in scientific form");
+	}
+
+	/* laying out decimal strings of any notation (what Ryu or printf give) */
+	{
+		static const struct
+		{
+			const char *in;
+			const char *out;
+		}			lay[] = {
+			{"60.5", "60.5"}, {"6.05e+01", "60.5"}, {"6.050000000000000e+01", "60.5"},
+			{"60.50", "60.5"}, {"0060.5", "60.5"}, {"10000", "10000"}, {"1e4", "10000"},
+			{"1E+04", "10000"}, {"0.0001", "0.0001"}, {"1e-04", "0.0001"}, {"1e-4", "0.0001"},
+			{"1e-05", "1e-5"}, {"0.00001", "1e-5"}, {"1.5e-07", "1.5e-7"}, {"15e-8", "1.5e-7"},
+			{"5e-324", "5e-324"}, {"0.30000000000000004", "0.30000000000000004"},
+			{"3.0000000000000004e-01", "0.30000000000000004"}, {"1e15", "1000000000000000"},
+			{"1e16", "1e16"}, {"123456789e-3", "123456.789"}, {"0", "0"}, {"0.000", "0"},
+			{"-2.5", "-2.5"}, {".5", "0.5"}, {"5.", "5"},
+		};
+		size_t		k;
+		int			bad = 0;
+
+		for (k = 0; k < sizeof(lay) / sizeof(lay[0]); k++)
+		{
+			char		out[40];
+
+			dims_layout_decimal(lay[k].in, out, sizeof(out));
+			if (strcmp(out, lay[k].out) != 0)
+			{
+				bad++;
+				printf("# layout \"%s\" gave \"%s\", expected \"%s\"\n", lay[k].in, out, lay[k].out);
+			}
+		}
+		snprintf(buf, sizeof(buf), "%d decimal strings laid out canonically", (int) k);
+		ok(bad == 0, "%s", buf);
+	}
+
+	/* a caller-supplied digit generator is used */
+	{
+		Dims		d = {{60.5, 40.0, 30.0}};
+		char		out[DIMS_FORMAT_LEN];
+
+		dims_format_with(&d, fake_shortest, out, sizeof(out));
+		ok(strcmp(out, "60.5x40x30") == 0 && fake_calls == 3, "%s", "dims_format_with calls the generator per side");
 	}
 
 	/* fuzz 1: random doubles in the valid range round-trip bit for bit */
