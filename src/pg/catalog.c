@@ -111,7 +111,8 @@ orch_dec_from_text(const char *txt, const char *what)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s %s has too many digits for allocation", what, txt ? txt : "NULL"),
 				 errdetail("Allocation computes prices exactly with at most 18 significant digits per value.")));
-	return lm_dec_normalize(d);
+	/* keep the scale: a quote is returned as written (9.80 stays 9.80) */
+	return d;
 }
 
 char *

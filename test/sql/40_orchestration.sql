@@ -80,6 +80,9 @@ SELECT lastmile.price(6, 'bravo') AS bravo_quote;
 INSERT INTO lastmile.quote (carrier_id, request_id, price, expires_at, created_at) VALUES
  ('bravo', 6, 9.25, NULL, now() - interval '30 minutes');   -- same created_at, higher quote_id
 SELECT lastmile.price(6, 'bravo') AS bravo_quote;
+--    as is: its scale too
+INSERT INTO lastmile.quote (carrier_id, request_id, price, created_at) VALUES ('bravo', 6, 9.80, now());
+SELECT lastmile.price(6, 'bravo') AS bravo_quote;
 --    a live quote also lifts no_rate: request 4 with a quote from bravo
 INSERT INTO lastmile.quote (carrier_id, request_id, price) VALUES ('bravo', 4, 15);
 SELECT * FROM lastmile.eligibility(4);
