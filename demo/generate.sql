@@ -404,6 +404,7 @@ RETURNS TABLE (what text, n bigint)
 LANGUAGE plpgsql VOLATILE
 SET search_path FROM CURRENT
 SET jit = off
+SET client_min_messages = warning
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -436,6 +437,9 @@ BEGIN
                   HINT = 'Load them first: SELECT lastmile.load_geojson(doc) with fr-departements.geojson.';
     END IF;
     per_day := n_req::float8 / days;
+    -- scratch tables of an earlier call in this transaction
+    DROP TABLE IF EXISTS pg_temp.demo_carrier, pg_temp.demo_retailer, pg_temp.demo_place, pg_temp.demo_rcum,
+                         pg_temp.demo_ccum, pg_temp.demo_req, pg_temp.demo_cand, pg_temp.demo_dest;
 
     -- the ship dates: working days from first_ship_date on
     d := first_ship_date;
@@ -748,6 +752,9 @@ BEGIN
         WHERE rand(s, 150, q.i) < 0.02 AND rand(s, 154, q.i) < 0.25
     ) x
     ORDER BY x.i, x.nth;
+
+    DROP TABLE pg_temp.demo_carrier, pg_temp.demo_retailer, pg_temp.demo_place, pg_temp.demo_rcum,
+               pg_temp.demo_ccum, pg_temp.demo_req, pg_temp.demo_cand, pg_temp.demo_dest;
 
     RETURN QUERY
     SELECT 'retailers', (SELECT count(*) FROM lastmile.retailer)

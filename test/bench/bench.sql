@@ -4,9 +4,7 @@
 -- time ranking() / delivery_options() calls on the server.
 
 SET client_min_messages = warning;
-DROP SCHEMA IF EXISTS lastmile_bench CASCADE;
-CREATE SCHEMA lastmile_bench;
-COMMENT ON SCHEMA lastmile_bench IS 'Helpers of make bench (test/bench/bench.sql).';
+CREATE SCHEMA IF NOT EXISTS lastmile_bench;
 
 DO $$ BEGIN
     PERFORM set_config('search_path',
@@ -15,21 +13,21 @@ DO $$ BEGIN
 END $$;
 
 -- the requests of the wave (status new when the data set was built)
-CREATE TABLE lastmile_bench.wave (request_id bigint PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS lastmile_bench.wave (request_id bigint PRIMARY KEY);
 -- the carts of the latency runs: every k-th request of the wave, as a checkout would see it
-CREATE TABLE lastmile_bench.cart (
+CREATE TABLE IF NOT EXISTS lastmile_bench.cart (
     i int PRIMARY KEY, request_id bigint, retailer_id text, destination geometry,
     dims lastmile.dims[], weights_kg float8[], service lastmile.service, ship_date date);
 -- each run's decision per request
-CREATE TABLE lastmile_bench.result (run text, request_id bigint, carrier_id text, price numeric,
+CREATE TABLE IF NOT EXISTS lastmile_bench.result (run text, request_id bigint, carrier_id text, price numeric,
                                     PRIMARY KEY (run, request_id));
 -- the rows a run wrote, replayed by write_floor()
-CREATE TABLE lastmile_bench.floor_alloc (LIKE lastmile.allocation);
-CREATE TABLE lastmile_bench.floor_req (request_id bigint PRIMARY KEY, status lastmile.request_status,
+CREATE TABLE IF NOT EXISTS lastmile_bench.floor_alloc (LIKE lastmile.allocation);
+CREATE TABLE IF NOT EXISTS lastmile_bench.floor_req (request_id bigint PRIMARY KEY, status lastmile.request_status,
                                        carrier_id text, price numeric);
-CREATE TABLE lastmile_bench.floor_pkg (package_id bigint PRIMARY KEY, tracking text);
+CREATE TABLE IF NOT EXISTS lastmile_bench.floor_pkg (package_id bigint PRIMARY KEY, tracking text);
 
-CREATE FUNCTION lastmile_bench.snapshot(calls int) RETURNS bigint
+CREATE OR REPLACE FUNCTION lastmile_bench.snapshot(calls int) RETURNS bigint
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     n bigint;
@@ -54,18 +52,43 @@ END
 $$;
 
 -- every request of the wave back to new, no allocation, no tracking number
-CREATE FUNCTION lastmile_bench.reset() RETURNS void
+-- (lastmile's per-row capacity trigger stands aside for bulk writes, see
+-- lastmile_ref.allocate_pending(); the counters are written in bulk)
+CREATE OR REPLACE FUNCTION lastmile_bench.row_trigger(enable bool) RETURNS bool
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = 'lastmile.transport_request'::regclass
+                                            AND tgname = 'capacity_track') THEN
+        RETURN false;
+    END IF;
+    IF enable THEN
+        ALTER TABLE lastmile.transport_request ENABLE TRIGGER capacity_track;
+    ELSE
+        ALTER TABLE lastmile.transport_request DISABLE TRIGGER capacity_track;
+    END IF;
+    RETURN true;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION lastmile_bench.reset() RETURNS void
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    trig bool;
+BEGIN
+    trig := lastmile_bench.row_trigger(false);
     UPDATE lastmile.transport_request r SET status = 'new', carrier_id = NULL, price = NULL
     FROM lastmile_bench.wave w WHERE r.request_id = w.request_id AND r.status <> 'new';
+    IF trig THEN
+        PERFORM lastmile_bench.row_trigger(true);
+        PERFORM lastmile.recount_capacity();
+    END IF;
     UPDATE lastmile.package p SET tracking = NULL
     FROM lastmile_bench.wave w WHERE p.request_id = w.request_id AND p.tracking IS NOT NULL;
     TRUNCATE lastmile.allocation;
 END
 $$;
 
-CREATE FUNCTION lastmile_bench.save(run text, keep_rows bool DEFAULT false) RETURNS void
+CREATE OR REPLACE FUNCTION lastmile_bench.save(run text, keep_rows bool DEFAULT false) RETURNS void
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     DELETE FROM lastmile_bench.result r WHERE r.run = save.run;
@@ -89,15 +112,27 @@ $$;
 -- The write floor: the same rows as the saved run (allocation log with its
 -- jsonb, request updates, package tracking numbers) written through plain
 -- SQL, nothing decided.
-CREATE FUNCTION lastmile_bench.write_floor() RETURNS bigint
+CREATE OR REPLACE FUNCTION lastmile_bench.write_floor() RETURNS bigint
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     n bigint;
+    trig bool;
 BEGIN
     INSERT INTO lastmile.allocation SELECT * FROM lastmile_bench.floor_alloc ORDER BY allocation_id;
+    trig := lastmile_bench.row_trigger(false);
     UPDATE lastmile.transport_request r SET status = f.status, carrier_id = f.carrier_id, price = f.price
     FROM lastmile_bench.floor_req f WHERE r.request_id = f.request_id;
     GET DIAGNOSTICS n = ROW_COUNT;
+    IF trig THEN
+        PERFORM lastmile_bench.row_trigger(true);
+        INSERT INTO lastmile.carrier_day AS cd (carrier_id, ship_date, used)
+        SELECT f.carrier_id, r.ship_date, count(*)
+        FROM lastmile_bench.floor_req f JOIN lastmile.transport_request r USING (request_id)
+        WHERE f.status = 'allocated'
+        GROUP BY f.carrier_id, r.ship_date
+        ORDER BY f.carrier_id, r.ship_date
+        ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = cd.used + excluded.used;
+    END IF;
     UPDATE lastmile.package p SET tracking = f.tracking
     FROM lastmile_bench.floor_pkg f WHERE p.package_id = f.package_id;
     RETURN n;
@@ -105,7 +140,7 @@ END
 $$;
 
 -- Percentiles (µs) of per-call server times measured with clock_timestamp().
-CREATE FUNCTION lastmile_bench.pct(t float8[]) RETURNS TABLE (calls int, p50_us float8, p99_us float8, mean_us float8)
+CREATE OR REPLACE FUNCTION lastmile_bench.pct(t float8[]) RETURNS TABLE (calls int, p50_us float8, p99_us float8, mean_us float8)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT count(*)::int,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY x),
@@ -115,7 +150,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- One function per target so that each call runs a cached plan.
-CREATE FUNCTION lastmile_bench.time_ranking_c(n int) RETURNS float8[]
+CREATE OR REPLACE FUNCTION lastmile_bench.time_ranking_c(n int) RETURNS float8[]
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     c record;
@@ -131,7 +166,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION lastmile_bench.time_ranking_sql(n int) RETURNS float8[]
+CREATE OR REPLACE FUNCTION lastmile_bench.time_ranking_sql(n int) RETURNS float8[]
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     c record;
@@ -147,7 +182,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION lastmile_bench.time_options_c(n int) RETURNS float8[]
+CREATE OR REPLACE FUNCTION lastmile_bench.time_options_c(n int) RETURNS float8[]
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     c record;
@@ -164,7 +199,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION lastmile_bench.time_options_sql(n int) RETURNS float8[]
+CREATE OR REPLACE FUNCTION lastmile_bench.time_options_sql(n int) RETURNS float8[]
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     c record;
@@ -183,7 +218,7 @@ $$;
 
 -- Carts whose ranking / checkout options differ between C and SQL (carrier,
 -- price and, for the options, eta, in rank order).
-CREATE FUNCTION lastmile_bench.compare_calls(n int) RETURNS TABLE (ranking_mismatches bigint, options_mismatches bigint)
+CREATE OR REPLACE FUNCTION lastmile_bench.compare_calls(n int) RETURNS TABLE (ranking_mismatches bigint, options_mismatches bigint)
 LANGUAGE sql SET search_path FROM CURRENT AS $$
     SELECT count(*) FILTER (WHERE
                (SELECT array_agg(x.carrier_id || ':' || x.price ORDER BY x.rank) FROM lastmile.ranking(c.request_id) x)

@@ -51,9 +51,12 @@ COMMENT ON FUNCTION lastmile_ref.prepare() IS 'Cuts the covered areas into lastm
 
 -- Decides every request in status new, as allocate() on each in request_id
 -- order would, into the temp table ref_decision (one row per request:
--- winner, price, scores, zone, co2, ranking and rejected jsonb).
+-- winner, price, scores, zone, co2, ranking and rejected jsonb).  Reasons
+-- travel as a bit mask (service 1, weight 2, dimensions 4, developed 8,
+-- sector 16, no_rate 32, capacity 64) and become text at the end.
 CREATE FUNCTION lastmile_ref.decide() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '256MB' SET enable_hashagg = off
+SET client_min_messages = warning AS $fn$
 DECLARE
     rec         record;
     v_used      int[];
@@ -66,8 +69,8 @@ DECLARE
     cl_after    bigint[] := '{}';
     n           bigint;
 BEGIN
-    DROP TABLE IF EXISTS ref_req, ref_hit, ref_zone, ref_pkg, ref_lim, ref_quote, ref_cand, ref_grid,
-                         ref_static, ref_slot, ref_closed, ref_elig, ref_decision;
+    DROP TABLE IF EXISTS ref_car, ref_req, ref_hit, ref_zone, ref_pkg, ref_lim, ref_quote, ref_pw, ref_band, ref_cand,
+                         ref_price, ref_ok, ref_slot, ref_closed, ref_rank, ref_reason, ref_decision;
 
     -- the wave: requests in status new, with their distance and retailer weights
     CREATE TEMP TABLE ref_req AS
@@ -87,7 +90,7 @@ BEGIN
     FROM ref_req q JOIN lastmile_ref.area_part p ON ST_Covers(p.geom, q.destination);
     ANALYZE ref_hit;
 
-    -- per request and contracted carrier covering it: the zone of the smallest area
+    -- per request and carrier covering it: the zone of the smallest area
     CREATE TEMP TABLE ref_zone AS
     SELECT DISTINCT ON (h.request_id, c.carrier_id) h.request_id, c.carrier_id, c.zone
     FROM ref_hit h
@@ -120,74 +123,102 @@ BEGIN
     ORDER BY qu.request_id, qu.carrier_id, qu.created_at DESC, qu.quote_id DESC;
     ANALYZE ref_quote;
 
-    -- every request × carrier with an active contract: the reasons known
+    -- chargeable weight of each package for each volumetric divisor in use
+    -- (key 0: no divisor, actual weight)
+    CREATE TEMP TABLE ref_pw AS
+    SELECT p.request_id, p.package_id, dv.divkey,
+           (CASE WHEN dv.divkey > 0 THEN greatest(p.l * p.w * p.h / dv.divkey, p.weight_kg)
+                 ELSE p.weight_kg END)::numeric AS w
+    FROM ref_pkg p
+    CROSS JOIN (SELECT DISTINCT coalesce(volumetric_divisor, 0) AS divkey FROM lastmile.carrier) dv;
+    ANALYZE ref_pw;
+
+    -- each rate grid as arrays sorted by lower bound, searched by width_bucket()
+    CREATE TEMP TABLE ref_band AS
+    SELECT carrier_id, zone,
+           array_agg(lower(weight_kg) ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS lo,
+           array_agg(weight_kg ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS band,
+           array_agg(price ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS price,
+           array_agg(per_kg ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS per_kg
+    FROM lastmile.rate GROUP BY carrier_id, zone;
+    ANALYZE ref_band;
+
+    -- the active contracts with their carrier's limits, sides unpacked
+    CREATE TEMP TABLE ref_car AS
+    SELECT k.retailer_id, c.carrier_id, c.services, c.max_weight_kg, lastmile.length(c.max_dims) AS ml,
+           lastmile.width(c.max_dims) AS mw, lastmile.height(c.max_dims) AS mh, c.max_developed_cm,
+           coalesce(c.volumetric_divisor, 0) AS divkey, c.quality, c.co2_g_per_km, c.fuel_surcharge_pct,
+           k.price_factor
+    FROM lastmile.contract k JOIN lastmile.carrier c ON c.carrier_id = k.carrier_id
+    WHERE k.active;
+    ANALYZE ref_car;
+
+    -- every request × carrier with an active contract and the reasons known
     -- without prices (service, weight, dimensions, developed, sector)
     CREATE TEMP TABLE ref_cand AS
-    SELECT q.request_id, q.ship_date, c.carrier_id, c.quality, c.daily_capacity,
-           c.co2_g_per_km * q.km AS co2_g, c.volumetric_divisor,
-           k.price_factor, c.fuel_surcharge_pct, z.zone, qu.price AS quote_price,
-           q.w_cost, q.w_quality, q.w_environment,
-           array_remove(ARRAY[
-               CASE WHEN NOT (q.service = ANY (c.services)) THEN 'service' END,
-               CASE WHEN lim.weight_kg > c.max_weight_kg THEN 'weight' END,
-               CASE WHEN lim.l > lastmile.length(c.max_dims) OR lim.w > lastmile.width(c.max_dims)
-                         OR lim.h > lastmile.height(c.max_dims) THEN 'dimensions' END,
-               CASE WHEN lim.developed > c.max_developed_cm THEN 'developed' END,
-               CASE WHEN z.zone IS NULL THEN 'sector' END], NULL) AS reasons
+    SELECT q.request_id, q.ship_date, c.carrier_id, c.quality, c.co2_g_per_km * q.km AS co2_g,
+           c.divkey, c.price_factor, c.fuel_surcharge_pct,
+           z.zone, qu.price AS quote_price, lim.request_id IS NULL AS no_package,
+           CASE WHEN NOT (q.service = ANY (c.services)) THEN 1 ELSE 0 END
+           | CASE WHEN lim.weight_kg > c.max_weight_kg THEN 2 ELSE 0 END
+           | CASE WHEN lim.l > c.ml OR lim.w > c.mw OR lim.h > c.mh THEN 4 ELSE 0 END
+           | CASE WHEN lim.developed > c.max_developed_cm THEN 8 ELSE 0 END
+           | CASE WHEN z.zone IS NULL THEN 16 ELSE 0 END AS mask
     FROM ref_req q
-    JOIN lastmile.contract k ON k.retailer_id = q.retailer_id AND k.active
-    JOIN lastmile.carrier c ON c.carrier_id = k.carrier_id
+    JOIN ref_car c ON c.retailer_id = q.retailer_id
     LEFT JOIN ref_lim lim ON lim.request_id = q.request_id
     LEFT JOIN ref_zone z ON z.request_id = q.request_id AND z.carrier_id = c.carrier_id
     LEFT JOIN ref_quote qu ON qu.request_id = q.request_id AND qu.carrier_id = c.carrier_id;
     ANALYZE ref_cand;
 
     -- grid prices where the carrier covers the destination and has no live
-    -- quote: each package's chargeable weight in its band (NULL: no_rate)
-    CREATE TEMP TABLE ref_grid AS
+    -- quote: each package's chargeable weight in its band, or no_rate
+    CREATE TEMP TABLE ref_price AS
     SELECT x.request_id, x.carrier_id,
-           CASE WHEN bool_and(x.found) THEN
-               round(coalesce(sum(x.term), 0) * min(x.price_factor) * (1 + min(x.fuel_surcharge_pct) / 100), 2)
-           END AS price
+           CASE WHEN bool_and(x.term IS NOT NULL)
+                THEN round(sum(x.term) * min(x.price_factor) * (1 + min(x.fuel_surcharge_pct) / 100), 2) END AS price
     FROM (
-        SELECT c.request_id, c.carrier_id, c.price_factor, c.fuel_surcharge_pct,
-               b.carrier_id IS NOT NULL OR p.package_id IS NULL AS found,
-               b.price + b.per_kg * (cw.w - lower(b.weight_kg)) AS term
-        FROM ref_cand c
-        LEFT JOIN ref_pkg p ON p.request_id = c.request_id
-        LEFT JOIN LATERAL (
-            SELECT (CASE WHEN c.volumetric_divisor > 0
-                         THEN greatest(p.l * p.w * p.h / c.volumetric_divisor, p.weight_kg)
-                         ELSE p.weight_kg END)::numeric AS w) cw ON true
-        LEFT JOIN lastmile.rate b
-               ON b.carrier_id = c.carrier_id AND b.zone = c.zone AND b.weight_kg @> cw.w
-        WHERE c.zone IS NOT NULL AND c.quote_price IS NULL
+        SELECT y.request_id, y.carrier_id, y.price_factor, y.fuel_surcharge_pct,
+               y.b_price[y.k] + y.b_per_kg[y.k] * (y.w - y.lo[y.k]) AS term
+        FROM (
+        SELECT c.request_id, c.carrier_id, c.price_factor, c.fuel_surcharge_pct, c.w, b.lo,
+               b.price AS b_price, b.per_kg AS b_per_kg,
+               CASE WHEN kb.k0 > 0 AND b.band[kb.k0] @> c.w THEN kb.k0
+                    WHEN kb.k0 > 1 AND b.band[kb.k0 - 1] @> c.w THEN kb.k0 - 1 END AS k
+        FROM (SELECT c.request_id, c.carrier_id, c.zone, c.price_factor, c.fuel_surcharge_pct, p.w
+              FROM ref_cand c
+              JOIN ref_pw p ON p.request_id = c.request_id AND p.divkey = c.divkey
+              WHERE c.zone IS NOT NULL AND c.quote_price IS NULL) c
+        LEFT JOIN ref_band b ON b.carrier_id = c.carrier_id AND b.zone = c.zone
+        CROSS JOIN LATERAL (SELECT width_bucket(c.w, b.lo) AS k0) kb
+        ) y
+        OFFSET 0
     ) x
     GROUP BY x.request_id, x.carrier_id;
-    ANALYZE ref_grid;
+    ANALYZE ref_price;
 
-    -- static eligibility: every reason but capacity, and the price
-    CREATE TEMP TABLE ref_static AS
-    SELECT c.request_id, c.ship_date, c.carrier_id, c.quality, c.daily_capacity, c.co2_g,
-           c.zone, c.w_cost, c.w_quality, c.w_environment,
-           coalesce(c.quote_price, g.price) AS price,
-           c.reasons || CASE WHEN c.zone IS NOT NULL AND c.quote_price IS NULL AND g.price IS NULL
-                             THEN '{no_rate}'::text[] ELSE '{}' END AS reasons
+    -- eligible but for capacity, with the price
+    CREATE TEMP TABLE ref_ok AS
+    SELECT c.request_id, c.ship_date, c.carrier_id, c.quality, c.co2_g, c.zone,
+           coalesce(c.quote_price, pr.price, CASE WHEN c.no_package THEN 0.00 END) AS price
     FROM ref_cand c
-    LEFT JOIN ref_grid g ON g.request_id = c.request_id AND g.carrier_id = c.carrier_id;
-    CREATE INDEX ON ref_static (request_id);
-    ANALYZE ref_static;
+    LEFT JOIN ref_price pr ON pr.request_id = c.request_id AND pr.carrier_id = c.carrier_id
+    WHERE c.mask = 0 AND coalesce(c.quote_price, pr.price, CASE WHEN c.no_package THEN 0.00 END) IS NOT NULL;
+    CREATE INDEX ON ref_ok (request_id);
+    ANALYZE ref_ok;
 
     -- daily capacity, consumed in request_id order.  Slots: carrier × ship
     -- date with a capacity, starting from the requests already held.
     CREATE TEMP TABLE ref_slot AS
     SELECT row_number() OVER (ORDER BY c.carrier_id, d.ship_date)::int AS slot,
-           c.carrier_id, d.ship_date, c.daily_capacity AS cap,
-           (SELECT count(*) FROM lastmile.transport_request r
-            WHERE r.carrier_id = c.carrier_id AND r.ship_date = d.ship_date
-              AND r.status IN ('allocated', 'bundled', 'labelled', 'shipped', 'delivered'))::int AS held
+           c.carrier_id, d.ship_date, c.daily_capacity AS cap, coalesce(h.n, 0)::int AS held
     FROM lastmile.carrier c
     CROSS JOIN (SELECT DISTINCT ship_date FROM ref_req) d
+    LEFT JOIN (SELECT r.carrier_id, r.ship_date, count(*) AS n
+               FROM lastmile.transport_request r
+               WHERE r.carrier_id IS NOT NULL
+                 AND r.status IN ('allocated', 'bundled', 'labelled', 'shipped', 'delivered')
+               GROUP BY r.carrier_id, r.ship_date) h ON h.carrier_id = c.carrier_id AND h.ship_date = d.ship_date
     WHERE c.daily_capacity IS NOT NULL;
     ALTER TABLE ref_slot ADD PRIMARY KEY (carrier_id, ship_date);
 
@@ -198,18 +229,20 @@ BEGIN
     SELECT coalesce(array_agg(slot ORDER BY slot), '{}'), coalesce(array_agg(0::bigint ORDER BY slot), '{}')
     INTO cl_slot, cl_after FROM ref_slot WHERE held >= cap;
 
-    -- Only requests with a capacity-limited carrier among their statically
-    -- eligible ones can consume capacity or lose a carrier to it.  Their
-    -- best carrier assuming nothing full is computed set-based; the loop
-    -- re-ranks a request only when one of its carriers is full.
+    -- Only requests with a capacity-limited carrier among their eligible
+    -- ones can consume capacity or lose a carrier to it.  Their best carrier
+    -- assuming nothing full is computed set-based; the loop re-ranks a
+    -- request only when one of its carriers is full.
     FOR rec IN
         WITH e AS (
-            SELECT s.*, min(s.price) OVER w AS min_price, min(s.co2_g) OVER w AS min_co2
-            FROM ref_static s
-            WHERE s.request_id IN (SELECT request_id FROM ref_static
-                                   WHERE daily_capacity IS NOT NULL AND reasons = '{}')
-              AND s.reasons = '{}'
-            WINDOW w AS (PARTITION BY s.request_id)
+            SELECT o.*, q.w_cost, q.w_quality, q.w_environment, sl.slot,
+                   min(o.price) OVER w AS min_price, min(o.co2_g) OVER w AS min_co2
+            FROM ref_ok o
+            JOIN ref_req q USING (request_id)
+            LEFT JOIN ref_slot sl ON sl.carrier_id = o.carrier_id AND sl.ship_date = o.ship_date
+            WHERE o.request_id IN (SELECT o2.request_id FROM ref_ok o2
+                                   JOIN ref_slot s2 ON s2.carrier_id = o2.carrier_id AND s2.ship_date = o2.ship_date)
+            WINDOW w AS (PARTITION BY o.request_id)
         ), sc AS (
             SELECT e.*, (e.w_cost * CASE WHEN e.price = 0 THEN 1 ELSE e.min_price::float8 / e.price::float8 END
                          + e.w_quality * e.quality
@@ -219,8 +252,8 @@ BEGIN
         )
         SELECT sc.request_id,
                (array_agg(sc.carrier_id ORDER BY sc.score DESC, sc.price, sc.carrier_id COLLATE "C"))[1] AS best,
-               array_agg(sl.slot) FILTER (WHERE sl.slot IS NOT NULL) AS slots
-        FROM sc LEFT JOIN ref_slot sl ON sl.carrier_id = sc.carrier_id AND sl.ship_date = sc.ship_date
+               array_agg(sc.slot) FILTER (WHERE sc.slot IS NOT NULL) AS slots
+        FROM sc
         GROUP BY sc.request_id
         ORDER BY sc.request_id
     LOOP
@@ -234,16 +267,15 @@ BEGIN
             winner := rec.best;
         ELSE
             SELECT x.carrier_id INTO winner
-            FROM (SELECT s.carrier_id, s.price,
-                         (s.w_cost * CASE WHEN s.price = 0 THEN 1
-                                          ELSE (min(s.price) OVER ())::float8 / s.price::float8 END
-                          + s.w_quality * s.quality
-                          + s.w_environment * CASE WHEN s.co2_g = 0 THEN 1
-                                                   ELSE (min(s.co2_g) OVER ()) / s.co2_g END)
-                         / (s.w_cost + s.w_quality + s.w_environment) AS score
-                  FROM ref_static s
-                  WHERE s.request_id = rec.request_id AND s.reasons = '{}'
-                    AND s.carrier_id <> ALL (full_ids)) x
+            FROM (SELECT o.carrier_id, o.price,
+                         (q.w_cost * CASE WHEN o.price = 0 THEN 1
+                                          ELSE (min(o.price) OVER ())::float8 / o.price::float8 END
+                          + q.w_quality * o.quality
+                          + q.w_environment * CASE WHEN o.co2_g = 0 THEN 1
+                                                   ELSE (min(o.co2_g) OVER ()) / o.co2_g END)
+                         / (q.w_cost + q.w_quality + q.w_environment) AS score
+                  FROM ref_ok o JOIN ref_req q USING (request_id)
+                  WHERE o.request_id = rec.request_id AND o.carrier_id <> ALL (full_ids)) x
             ORDER BY x.score DESC, x.price, x.carrier_id COLLATE "C"
             LIMIT 1;
         END IF;
@@ -269,19 +301,19 @@ BEGIN
     SELECT sl.carrier_id, sl.ship_date, x.after_request_id
     FROM unnest(cl_slot, cl_after) AS x(slot, after_request_id)
     JOIN ref_slot sl USING (slot);
+    ANALYZE ref_closed;
 
-    -- the final decision, set-based: reasons with capacity, scores, ranking
-    CREATE TEMP TABLE ref_elig AS
-    WITH r AS (
-        SELECT s.*, s.reasons || CASE WHEN cl.carrier_id IS NOT NULL THEN '{capacity}'::text[]
-                                      ELSE '{}' END AS all_reasons
-        FROM ref_static s
-        LEFT JOIN ref_closed cl ON cl.carrier_id = s.carrier_id AND cl.ship_date = s.ship_date
-                               AND cl.after_request_id < s.request_id
-    ), e AS (
-        SELECT r.*, min(r.price) OVER w AS min_price, min(r.co2_g) OVER w AS min_co2
-        FROM r WHERE r.all_reasons = '{}'
-        WINDOW w AS (PARTITION BY r.request_id)
+    -- the final ranking, set-based, among the carriers not full
+    CREATE TEMP TABLE ref_rank AS
+    WITH e AS (
+        SELECT o.*, q.w_cost, q.w_quality, q.w_environment,
+               min(o.price) OVER w AS min_price, min(o.co2_g) OVER w AS min_co2
+        FROM ref_ok o
+        JOIN ref_req q USING (request_id)
+        LEFT JOIN ref_closed cl ON cl.carrier_id = o.carrier_id AND cl.ship_date = o.ship_date
+                               AND cl.after_request_id < o.request_id
+        WHERE cl.carrier_id IS NULL
+        WINDOW w AS (PARTITION BY o.request_id)
     ), sc AS (
         SELECT e.*,
                CASE WHEN e.price = 0 THEN 1 ELSE e.min_price::float8 / e.price::float8 END AS cost_score,
@@ -296,19 +328,24 @@ BEGIN
     SELECT sc2.request_id, sc2.carrier_id, sc2.price, sc2.co2_g, sc2.zone, sc2.cost_score,
            sc2.quality AS quality_score, sc2.environment_score, sc2.score,
            row_number() OVER (PARTITION BY sc2.request_id
-                              ORDER BY sc2.score DESC, sc2.price, sc2.carrier_id COLLATE "C")::int AS rank,
-           NULL::text[] AS reasons
-    FROM sc2
-    UNION ALL
-    SELECT r.request_id, r.carrier_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.all_reasons
-    FROM r WHERE r.all_reasons <> '{}';
+                              ORDER BY sc2.score DESC, sc2.price, sc2.carrier_id COLLATE "C")::int AS rank
+    FROM sc2;
+
+    -- reason masks as the JSON arrays of their codes, in the order of SPEC §3
+    CREATE TEMP TABLE ref_reason AS
+    SELECT m AS mask,
+           to_jsonb(ARRAY(SELECT u.code
+                          FROM unnest('{service,weight,dimensions,developed,sector,no_rate,capacity}'::text[])
+                               WITH ORDINALITY AS u(code, i)
+                          WHERE m & (1 << (u.i::int - 1)) <> 0 ORDER BY u.i)) AS reasons
+    FROM generate_series(1, 127) m;
 
     CREATE TEMP TABLE ref_decision AS
     SELECT q.request_id, w.carrier_id, w.price, w.score, w.cost_score, w.quality_score,
            w.environment_score, w.zone, w.co2_g,
            coalesce(rk.ranking, '[]') AS ranking, coalesce(rj.rejected, '{}') AS rejected
     FROM ref_req q
-    LEFT JOIN ref_elig w ON w.request_id = q.request_id AND w.rank = 1
+    LEFT JOIN ref_rank w ON w.request_id = q.request_id AND w.rank = 1
     LEFT JOIN (SELECT e.request_id,
                       jsonb_agg(jsonb_build_object('rank', e.rank, 'carrier_id', e.carrier_id,
                                                    'price', e.price, 'co2_g', e.co2_g,
@@ -316,10 +353,20 @@ BEGIN
                                                    'quality_score', e.quality_score,
                                                    'environment_score', e.environment_score,
                                                    'score', e.score) ORDER BY e.rank) AS ranking
-               FROM ref_elig e WHERE e.rank IS NOT NULL GROUP BY e.request_id) rk
+               FROM ref_rank e GROUP BY e.request_id) rk
            ON rk.request_id = q.request_id
-    LEFT JOIN (SELECT e.request_id, jsonb_object_agg(e.carrier_id, to_jsonb(e.reasons)) AS rejected
-               FROM ref_elig e WHERE e.reasons IS NOT NULL GROUP BY e.request_id) rj
+    LEFT JOIN (SELECT x.request_id, jsonb_object_agg(x.carrier_id, rr.reasons) AS rejected
+               FROM (SELECT c.request_id, c.carrier_id,
+                            c.mask
+                            | CASE WHEN c.mask & 16 = 0 AND c.quote_price IS NULL AND pr.price IS NULL
+                                        AND NOT c.no_package THEN 32 ELSE 0 END
+                            | CASE WHEN cl.carrier_id IS NOT NULL THEN 64 ELSE 0 END AS mask
+                     FROM ref_cand c
+                     LEFT JOIN ref_price pr ON pr.request_id = c.request_id AND pr.carrier_id = c.carrier_id
+                     LEFT JOIN ref_closed cl ON cl.carrier_id = c.carrier_id AND cl.ship_date = c.ship_date
+                                            AND cl.after_request_id < c.request_id) x
+               JOIN ref_reason rr ON rr.mask = x.mask
+               GROUP BY x.request_id) rj
            ON rj.request_id = q.request_id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -336,6 +383,8 @@ CREATE FUNCTION lastmile_ref.allocate_pending()
 RETURNS TABLE (request_id bigint, carrier_id text, price numeric, score float8)
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off AS $fn$
 #variable_conflict use_column
+DECLARE
+    row_trigger bool;
 BEGIN
     PERFORM lastmile_ref.decide();
 
@@ -345,10 +394,31 @@ BEGIN
            d.environment_score, d.ranking, d.rejected, d.zone, d.co2_g
     FROM ref_decision d ORDER BY d.request_id;
 
+    -- lastmile keeps lastmile.carrier_day (requests held per carrier and
+    -- day) with a row trigger that moves one unit per row; updating the
+    -- same counter row thousands of times in one transaction is quadratic,
+    -- so in bulk it stands aside and the counters are written once per
+    -- carrier and day, as lastmile.allocate_pending() itself does.
+    row_trigger := EXISTS (SELECT FROM pg_trigger
+                           WHERE tgrelid = 'lastmile.transport_request'::regclass
+                             AND tgname = 'capacity_track' AND tgenabled <> 'D');
+    IF row_trigger THEN
+        ALTER TABLE lastmile.transport_request DISABLE TRIGGER capacity_track;
+    END IF;
     UPDATE lastmile.transport_request r
     SET status = CASE WHEN d.carrier_id IS NULL THEN 'unallocatable' ELSE 'allocated' END::lastmile.request_status,
         carrier_id = d.carrier_id, price = d.price
     FROM ref_decision d WHERE r.request_id = d.request_id;
+    IF row_trigger THEN
+        ALTER TABLE lastmile.transport_request ENABLE TRIGGER capacity_track;
+        INSERT INTO lastmile.carrier_day AS cd (carrier_id, ship_date, used)
+        SELECT d.carrier_id, q.ship_date, count(*)
+        FROM ref_decision d JOIN ref_req q USING (request_id)
+        WHERE d.carrier_id IS NOT NULL
+        GROUP BY d.carrier_id, q.ship_date
+        ORDER BY d.carrier_id, q.ship_date
+        ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = cd.used + excluded.used;
+    END IF;
 
     UPDATE lastmile.package p
     SET tracking = t.body || lpad((98 - (t.digits || '00')::numeric % 97)::text, 2, '0')

@@ -47,6 +47,8 @@ have=$(psql -X -A -t -d "$db" -c "SELECT obj_description('lastmile_bench'::regna
 if [ "${BENCH_REUSE:-0}" = 1 ] && [ "$have" = "data set $tag" ]; then
     echo "== reusing database $db (data set $tag)"
     psql_db -f test/bench/reference.sql >/dev/null
+    psql_db -f test/bench/bench.sql >/dev/null
+    psql_db -c "SELECT lastmile_ref.prepare()" >/dev/null
 else
     echo "== building database $db: $carriers carriers, $retailers retailers, $requests requests over $days ship dates (seed $seed)"
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
