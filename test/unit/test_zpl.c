@@ -126,6 +126,14 @@ main(int argc, char **argv)
 	is_str(esc("\xf4\x90\x80\x80", 4), "????", "beyond U+10FFFF rejected");
 	is_str(esc("x\0y", 3), "x y", "embedded NUL becomes a space");
 	ok(zpl_utf8_chars("éßŁ", strlen("éßŁ")) == 3, "code points counted");
+	{
+		char		dirty[] = "a\tb\xff\xc3\xa9\xe2\x82";
+
+		zpl_sanitize(dirty);
+		is_str(dirty, "a b?é??", "sanitize: controls to space, invalid UTF-8 to ?");
+		zpl_sanitize(NULL);
+		ok(1, "sanitize(NULL) is a no-op");
+	}
 
 	/* wrapping */
 	n = zpl_wrap("the quick brown fox", 9, 4, zpl_measure_chars, NULL, 3, lines);
@@ -226,6 +234,65 @@ main(int argc, char **argv)
 	zpl_buf_init(&b);
 	ok(zpl_label(&l, &b) == ZPL_EBARCODE, "control character in tracking: error");
 	zpl_buf_free(&b);
+
+	/*
+	 * Random bytes into every text field and the wrapper: the label must
+	 * stay one ^XA/^XZ pair with no command prefix in any field, and every
+	 * wrapped line must lie inside the input on code point boundaries.
+	 */
+	{
+		unsigned long seed = 12345;
+		int			bad_label = 0;
+		int			bad_wrap = 0;
+		int			iter;
+
+		for (iter = 0; iter < 2000; iter++)
+		{
+			char		fields[6][96];
+			int			f;
+			int			k;
+
+			for (f = 0; f < 6; f++)
+			{
+				int			len = (int) (((seed = seed * 1103515245 + 12345) >> 16) % 95);
+
+				for (k = 0; k < len; k++)
+				{
+					seed = seed * 1103515245 + 12345;
+					fields[f][k] = (char) (1 + ((seed >> 16) % 255));
+				}
+				fields[f][len] = '\0';
+			}
+			l = sample();
+			l.recipient_name = fields[0];
+			l.address = fields[1];
+			l.city = fields[2];
+			l.order_ref = fields[3];
+			l.sender_name = fields[4];
+			l.phone = fields[5];
+			zpl_buf_init(&b);
+			if (zpl_label(&l, &b) != ZPL_OK || count_of(b.data, "^XA") != 1 ||
+				count_of(b.data, "^XZ") != 1 || strchr(b.data, '~') != NULL ||
+				!fields_clean(b.data))
+				bad_label++;
+			zpl_buf_free(&b);
+
+			zpl_sanitize(fields[1]);	/* wrapping expects valid UTF-8 */
+			n = zpl_wrap(fields[1], 1 + iter % 20, 4, zpl_measure_chars, NULL, 1, lines);
+			for (k = 0; k < n; k++)
+			{
+				const char *end = fields[1] + strlen(fields[1]);
+
+				if (lines[k].s < fields[1] || lines[k].s + lines[k].n > end ||
+					((unsigned char) lines[k].s[0] & 0xC0) == 0x80 ||
+					(lines[k].s + lines[k].n < end &&
+					 ((unsigned char) lines[k].s[lines[k].n] & 0xC0) == 0x80))
+					bad_wrap++;
+			}
+		}
+		ok(bad_label == 0, "fuzz: 2000 labels of random bytes, each one ^XA/^XZ pair, no prefix in a field");
+		ok(bad_wrap == 0, "fuzz: wrapped lines stay inside the text, on code point boundaries");
+	}
 
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
