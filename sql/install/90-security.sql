@@ -44,8 +44,10 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA lastmile
 
 -- Writing: the app writes everything but the operator's catalog (carriers,
 -- their coverage and rates, areas, SMS rates, resources, retailers and their
--- contracts) and the shared loads (bundles, their stops, reservations: they
--- mix retailers), which only the admin maintains.
+-- contracts, road distances) and the shared loads (bundles, their stops,
+-- reservations: they mix retailers), which only the admin maintains; the
+-- derived tables (area parts, capacity counters) are kept by lastmile's own
+-- triggers and functions, never written by hand.
 DO $$
 DECLARE
     t text;
@@ -54,7 +56,8 @@ BEGIN
         SELECT c.relname FROM pg_catalog.pg_class c
         WHERE c.relnamespace = 'lastmile'::regnamespace AND c.relkind IN ('r', 'p')
           AND c.relname NOT IN ('retailer', 'carrier', 'area', 'coverage', 'rate', 'contract',
-                                'sms_rate', 'resource', 'bundle', 'bundle_stop', 'reservation')
+                                'sms_rate', 'resource', 'bundle', 'bundle_stop', 'reservation',
+                                'area_part', 'carrier_day', 'route_matrix')
         ORDER BY 1
     LOOP
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON lastmile.%I TO lastmile_app', t);
@@ -62,6 +65,10 @@ BEGIN
 END
 $$;
 REVOKE UPDATE, DELETE ON lastmile.allocation FROM lastmile_app;
+-- A sender worker takes its batch with SELECT ... FROM lastmile.message_queue
+-- ... FOR UPDATE SKIP LOCKED, which needs UPDATE on the view (row level
+-- security of message and notification still applies: it is security_invoker).
+GRANT UPDATE ON lastmile.message_queue TO lastmile_app;
 
 -- Row level security: one policy for the roles that see every row, one for
 -- the roles bound to the session's retailer.  Tables that reach the retailer

@@ -1126,7 +1126,7 @@ writer_flush(OrchCatalog *cat, Writer *w)
 			dv[0] = PointerGetDatum(mkarr(dc, NULL, k, TEXTOID));
 			dv[1] = PointerGetDatum(mkarr(dd, NULL, k, DATEOID));
 			dv[2] = PointerGetDatum(mkarr(dn, NULL, k, INT4OID));
-			orch_exec(orch_plan(&plan_upd_days,
+			orch_exec_as_owner(orch_plan(&plan_upd_days,
 								"INSERT INTO lastmile.carrier_day AS d (carrier_id, ship_date, used) "
 								"SELECT * FROM unnest($1::text[], $2::date[], $3::int4[]) "
 								"ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = d.used + excluded.used",
@@ -1556,7 +1556,7 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	SPI_connect();
 	cat = orch_catalog_get();
 	r.ret = orch_retailer_find(cat, retailer_id);
-	if (r.ret == NULL)
+	if (r.ret == NULL || !orch_retailer_visible(retailer_id))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("retailer \"%s\" does not exist", retailer_id)));
 	{

@@ -20,6 +20,11 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/syscache.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
 
 #include "orch.h"
 
@@ -530,6 +535,71 @@ catalog_load(void)
 	return cat;
 }
 
+/* Owner of lastmile.contract: the role the shared catalog is read as. */
+static Oid
+catalog_owner(void)
+{
+	Oid			relid = get_relname_relid("contract", get_namespace_oid("lastmile", false));
+	HeapTuple	tup;
+	Oid			owner;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Runs a kept plan as the owner of lastmile's tables: for the shared
+ * capacity counters (lastmile.carrier_day), which every retailer's
+ * allocation moves but no app role may write by hand.
+ */
+void
+orch_exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, int expect)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(catalog_owner(),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		orch_exec(plan, values, nulls, read_only, expect);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Whether the caller may act for this retailer: the retailer's row is
+ * visible to it under row level security (an app or analyst session sees
+ * only the retailer of lastmile.retailer).  Callers that bypass row level
+ * security skip the query.
+ */
+bool
+orch_retailer_visible(const char *retailer_id)
+{
+	static SPIPlanPtr plan_visible;
+	Oid			relid = get_relname_relid("retailer", get_namespace_oid("lastmile", false));
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+
+	if (check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+		return true;
+	values[0] = CStringGetTextDatum(retailer_id);
+	orch_exec(orch_plan(&plan_visible,
+						"SELECT 1 FROM lastmile.retailer WHERE retailer_id = $1",
+						1, argtypes), values, NULL, true, SPI_OK_SELECT);
+	return SPI_processed > 0;
+}
+
 OrchCatalog *
 orch_catalog_get(void)
 {
@@ -544,6 +614,21 @@ orch_catalog_get(void)
 	{
 		OrchCatalog *fresh;
 
+		Oid			save_userid;
+		int			save_sec_context;
+
+		/*
+		 * The catalog is the operator's data, shared by every retailer and
+		 * cached for the whole backend: read it as the owner of the tables,
+		 * so that the row level security of whoever happens to call first
+		 * (an app session sees only its own contracts) does not shape what
+		 * the next caller gets.  What a caller may see is checked on its
+		 * own requests (read with its rights) and by orch_retailer_visible.
+		 */
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(catalog_owner(),
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
 		catalog_stale = false;
 		PG_TRY();
 		{
@@ -552,9 +637,11 @@ orch_catalog_get(void)
 		PG_CATCH();
 		{
 			catalog_stale = true;
+			SetUserIdAndSecContext(save_userid, save_sec_context);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
+		SetUserIdAndSecContext(save_userid, save_sec_context);
 		if (catalog != NULL)
 			MemoryContextDelete(catalog->cxt);
 		catalog = fresh;

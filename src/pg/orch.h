@@ -82,6 +82,9 @@ typedef struct OrchCatalog
 
 /* The catalog of this backend, reloaded when stale; SPI must be connected. */
 extern OrchCatalog *orch_catalog_get(void);
+extern bool orch_retailer_visible(const char *retailer_id);
+extern void orch_exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls,
+							   bool read_only, int expect);
 
 extern int	orch_carrier_find(const OrchCatalog *cat, const char *carrier_id);
 extern OrchRetailer *orch_retailer_find(const OrchCatalog *cat, const char *retailer_id);
