@@ -3,7 +3,7 @@
 -- each term of the price, quotes, scores, tracking numbers, the catalog
 -- cache following changes.
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 SET client_min_messages = warning;
 \i test/fixtures/40_world.sql
 
@@ -108,6 +108,18 @@ SELECT is((SELECT count(*) FROM (
 -- the jsonb scores are to_jsonb of the float8 scores
 SELECT ok((SELECT bool_and(ranking->0->'score' = to_jsonb(score) AND ranking->0->'price' = to_jsonb(price))
            FROM lastmile.allocation WHERE carrier_id IS NOT NULL), 'jsonb score and price equal to_jsonb of the columns');
+
+-- row level security: the catalog cache follows the role and the session's retailer
+SET LOCAL ROLE lastmile_app;
+SET LOCAL lastmile.retailer = 'shop';
+SELECT count(*) AS shop_options FROM lastmile.delivery_options('shop', ST_SetSRID(ST_MakePoint(5, 45), 4326),
+       '{10x10x10}', '{2}', 'delivery', '2026-11-23') \gset
+SET LOCAL lastmile.retailer = 'cheap';
+SELECT count(*) AS cheap_options FROM lastmile.delivery_options('cheap', ST_SetSRID(ST_MakePoint(5, 45), 4326),
+       '{10x10x10}', '{2}', 'delivery', '2026-11-23') \gset
+RESET ROLE;
+SELECT is(:shop_options::int, 2, 'an app session of shop sees its options');
+SELECT is(:cheap_options::int, 2, 'the same backend as the app of cheap sees cheap''s contracts');
 
 SELECT * FROM finish();
 ROLLBACK;
