@@ -1139,36 +1139,145 @@ writer_flush(OrchCatalog *cat, Writer *w)
 /* Entry points on one request                                          */
 /* ------------------------------------------------------------------ */
 
-static SPIPlanPtr plan_one,
+static SPIPlanPtr plan_one_full,
 			plan_one_lock;
 
-/* Loads request id (locking it when lock) into r; P0002 when unknown. */
-static void
+/*
+ * Loads request id into r in one statement (request, covering areas,
+ * packages, live quotes, and the counters of its ship date, returned as
+ * used[] per carrier, not counting r itself); with lock, the request row is
+ * locked first (FOR UPDATE), so that the rest is read after any wait.
+ * P0002 when the request does not exist.
+ */
+static int *
 load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 {
 	Datum		arg = Int64GetDatum(id);
 	Oid			argtype = INT8OID;
+	HeapTuple	t;
+	TupleDesc	td;
+	bool		isnull;
+	Datum	   *el;
+	bool	   *nl;
+	int			n;
+	int		   *used;
 
 	if (lock)
+	{
 		orch_exec(orch_plan(&plan_one_lock,
-							"SELECT " REQ_COLS
-							"FROM lastmile.transport_request r "
-							"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
+							"SELECT r.request_id FROM lastmile.transport_request r "
 							"WHERE r.request_id = $1 FOR UPDATE OF r",
 							1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
-	else
-		orch_exec(orch_plan(&plan_one,
-							"SELECT " REQ_COLS
-							"FROM lastmile.transport_request r "
-							"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
-							"WHERE r.request_id = $1",
-							1, &argtype), &arg, NULL, true, SPI_OK_SELECT);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("request %lld does not exist", (long long) id)));
+	}
+	orch_exec(orch_plan(&plan_one_full,
+						"SELECT " REQ_COLS ", "
+						" ARRAY(SELECT DISTINCT p.area_id FROM lastmile.area_part p "
+						"       WHERE ST_Covers(p.geom, r.destination)), "
+						" ARRAY(SELECT k.package_id FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY 1), "
+						" ARRAY(SELECT k.dims FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
+						" ARRAY(SELECT k.weight_kg FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
+						" ARRAY(SELECT k.tracking IS NOT NULL FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
+						" ARRAY(SELECT x.carrier_id || ' ' || x.price FROM ("
+						"   SELECT DISTINCT ON (q.carrier_id) q.carrier_id, q.price FROM lastmile.quote q "
+						"   WHERE q.request_id = r.request_id AND (q.expires_at IS NULL OR q.expires_at > now()) "
+						"   ORDER BY q.carrier_id, q.created_at DESC, q.quote_id DESC) x), "
+						" ARRAY(SELECT d.carrier_id FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY 1), "
+						" ARRAY(SELECT d.used FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY d.carrier_id) "
+						"FROM lastmile.transport_request r "
+						"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
+						"WHERE r.request_id = $1",
+						1, &argtype), &arg, NULL, !lock, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("request %lld does not exist", (long long) id)));
-	req_from_tuple(cat, r, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-	load_details(cat, r, 1);
+	t = SPI_tuptable->vals[0];
+	td = SPI_tuptable->tupdesc;
+	req_from_tuple(cat, r, t, td);
+
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 9, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &el, &nl, &n);
+	r->areas = palloc(sizeof(int64) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		r->areas[r->narea++] = DatumGetInt64(el[i]);
+
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 10, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &el, &nl, &n);
+	r->npk = n;
+	r->pk = palloc(sizeof(LmPackage) * Max(n, 1));
+	r->pk_id = palloc(sizeof(int64) * Max(n, 1));
+	r->pk_tracked = palloc(sizeof(bool) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		r->pk_id[i] = DatumGetInt64(el[i]);
+	{
+		ArrayType  *arr = DatumGetArrayTypeP(SPI_getbinval(t, td, 11, &isnull));
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			m;
+
+		get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+		deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &el, &nl, &m);
+		for (int i = 0; i < n && i < m; i++)
+		{
+			if (nl[i])
+				r->pk[i].side[0] = r->pk[i].side[1] = r->pk[i].side[2] = 0.0;
+			else
+				memcpy(r->pk[i].side, DatumGetPointer(el[i]), 3 * sizeof(double));
+		}
+	}
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 12, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &el, &nl, &n);
+	for (int i = 0; i < n && i < r->npk; i++)
+		r->pk[i].weight_kg = nl[i] ? 0.0 : DatumGetFloat8(el[i]);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 13, &isnull)), BOOLOID, 1, true,
+					  TYPALIGN_CHAR, &el, &nl, &n);
+	for (int i = 0; i < n && i < r->npk; i++)
+		r->pk_tracked[i] = !nl[i] && DatumGetBool(el[i]);
+
+	/* quotes as "carrier_id price" (carrier ids hold no space? split at the last one) */
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 14, &isnull)), TEXTOID, -1, false,
+					  TYPALIGN_INT, &el, &nl, &n);
+	r->q = palloc(sizeof(Quote) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *qs = TextDatumGetCString(el[i]);
+		char	   *sp = strrchr(qs, ' ');
+
+		*sp = '\0';
+		r->q[r->nq].carrier = orch_carrier_find(cat, qs);
+		r->q[r->nq].price = orch_dec_from_text(sp + 1, "quote price");
+		r->nq++;
+	}
+
+	used = palloc0(sizeof(int) * Max(cat->ncarriers, 1));
+	{
+		Datum	   *ids,
+				   *us;
+		bool	   *n1,
+				   *n2;
+		int			k1,
+					k2;
+
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 15, &isnull)), TEXTOID, -1, false,
+						  TYPALIGN_INT, &ids, &n1, &k1);
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 16, &isnull)), INT4OID, 4, true,
+						  TYPALIGN_INT, &us, &n2, &k2);
+		for (int i = 0; i < k1 && i < k2; i++)
+		{
+			int			c = orch_carrier_find(cat, TextDatumGetCString(ids[i]));
+
+			if (c >= 0)
+				used[c] = DatumGetInt32(us[i]);
+		}
+	}
+	if (r->counted && used[r->old_carrier] > 0)
+		used[r->old_carrier]--;
+	return used;
 }
 
 /* used[] of r's ship date (not counting r itself) */
@@ -1194,6 +1303,7 @@ used_for_one(OrchCatalog *cat, const Req *r, bool lock, bool read_only)
 Datum
 lastmile_eligibility(PG_FUNCTION_ARGS)
 {
+	int		   *used;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int64		id = PG_GETARG_INT64(0);
 	OrchCatalog *cat;
@@ -1206,9 +1316,9 @@ lastmile_eligibility(PG_FUNCTION_ARGS)
 	SPI_connect();
 	cat = orch_catalog_get();
 	scratch_init(&s, cat);
-	load_one(cat, id, false, &r);
+	used = load_one(cat, id, false, &r);
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
-	n = evaluate(cat, &s, &r, used_for_one(cat, &r, false, true), cand);
+	n = evaluate(cat, &s, &r, used, cand);
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[4];
@@ -1266,6 +1376,7 @@ lastmile_price(PG_FUNCTION_ARGS)
 Datum
 lastmile_ranking(PG_FUNCTION_ARGS)
 {
+	int		   *used;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int64		id = PG_GETARG_INT64(0);
 	OrchCatalog *cat;
@@ -1280,10 +1391,10 @@ lastmile_ranking(PG_FUNCTION_ARGS)
 	SPI_connect();
 	cat = orch_catalog_get();
 	scratch_init(&s, cat);
-	load_one(cat, id, false, &r);
+	used = load_one(cat, id, false, &r);
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
 	opts = palloc(sizeof(LmOption) * Max(cat->ncarriers, 1));
-	n = evaluate(cat, &s, &r, used_for_one(cat, &r, false, true), cand);
+	n = evaluate(cat, &s, &r, used, cand);
 	m = n > 0 ? rank_options(cat, &r, cand, n, opts) : 0;
 	for (int i = 0; i < m; i++)
 	{
