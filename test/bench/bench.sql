@@ -52,36 +52,11 @@ END
 $$;
 
 -- every request of the wave back to new, no allocation, no tracking number
--- (lastmile's per-row capacity trigger stands aside for bulk writes, see
--- lastmile_ref.allocate_pending(); the counters are written in bulk)
-CREATE OR REPLACE FUNCTION lastmile_bench.row_trigger(enable bool) RETURNS bool
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = 'lastmile.transport_request'::regclass
-                                            AND tgname = 'capacity_track') THEN
-        RETURN false;
-    END IF;
-    IF enable THEN
-        ALTER TABLE lastmile.transport_request ENABLE TRIGGER capacity_track;
-    ELSE
-        ALTER TABLE lastmile.transport_request DISABLE TRIGGER capacity_track;
-    END IF;
-    RETURN true;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION lastmile_bench.reset() RETURNS void
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-    trig bool;
 BEGIN
-    trig := lastmile_bench.row_trigger(false);
     UPDATE lastmile.transport_request r SET status = 'new', carrier_id = NULL, price = NULL
     FROM lastmile_bench.wave w WHERE r.request_id = w.request_id AND r.status <> 'new';
-    IF trig THEN
-        PERFORM lastmile_bench.row_trigger(true);
-        PERFORM lastmile.recount_capacity();
-    END IF;
     UPDATE lastmile.package p SET tracking = NULL
     FROM lastmile_bench.wave w WHERE p.request_id = w.request_id AND p.tracking IS NOT NULL;
     TRUNCATE lastmile.allocation;
@@ -116,23 +91,11 @@ CREATE OR REPLACE FUNCTION lastmile_bench.write_floor() RETURNS bigint
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     n bigint;
-    trig bool;
 BEGIN
     INSERT INTO lastmile.allocation SELECT * FROM lastmile_bench.floor_alloc ORDER BY allocation_id;
-    trig := lastmile_bench.row_trigger(false);
     UPDATE lastmile.transport_request r SET status = f.status, carrier_id = f.carrier_id, price = f.price
     FROM lastmile_bench.floor_req f WHERE r.request_id = f.request_id;
     GET DIAGNOSTICS n = ROW_COUNT;
-    IF trig THEN
-        PERFORM lastmile_bench.row_trigger(true);
-        INSERT INTO lastmile.carrier_day AS cd (carrier_id, ship_date, used)
-        SELECT f.carrier_id, r.ship_date, count(*)
-        FROM lastmile_bench.floor_req f JOIN lastmile.transport_request r USING (request_id)
-        WHERE f.status = 'allocated'
-        GROUP BY f.carrier_id, r.ship_date
-        ORDER BY f.carrier_id, r.ship_date
-        ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = cd.used + excluded.used;
-    END IF;
     UPDATE lastmile.package p SET tracking = f.tracking
     FROM lastmile_bench.floor_pkg f WHERE p.package_id = f.package_id;
     RETURN n;

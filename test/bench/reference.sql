@@ -337,7 +337,7 @@ BEGIN
            to_jsonb(ARRAY(SELECT u.code
                           FROM unnest('{service,weight,dimensions,developed,sector,no_rate,capacity}'::text[])
                                WITH ORDINALITY AS u(code, i)
-                          WHERE m & (1 << (u.i::int - 1)) <> 0 ORDER BY u.i)) AS reasons
+                          WHERE m & (1 << (u.i::int - 1)) <> 0 ORDER BY u.i))::text AS reasons
     FROM generate_series(1, 127) m;
 
     CREATE TEMP TABLE ref_decision AS
@@ -346,16 +346,18 @@ BEGIN
            coalesce(rk.ranking, '[]') AS ranking, coalesce(rj.rejected, '{}') AS rejected
     FROM ref_req q
     LEFT JOIN ref_rank w ON w.request_id = q.request_id AND w.rank = 1
+    -- (the JSON is assembled as text and parsed once per request: much
+    -- cheaper than jsonb_build_object() per element)
     LEFT JOIN (SELECT e.request_id,
-                      jsonb_agg(jsonb_build_object('rank', e.rank, 'carrier_id', e.carrier_id,
-                                                   'price', e.price, 'co2_g', e.co2_g,
-                                                   'cost_score', e.cost_score,
-                                                   'quality_score', e.quality_score,
-                                                   'environment_score', e.environment_score,
-                                                   'score', e.score) ORDER BY e.rank) AS ranking
+                      ('[' || string_agg(format('{"rank":%s,"carrier_id":%s,"price":%s,"co2_g":%s,"cost_score":%s,'
+                                                '"quality_score":%s,"environment_score":%s,"score":%s}',
+                                                e.rank, to_json(e.carrier_id), e.price, e.co2_g, e.cost_score,
+                                                e.quality_score, e.environment_score, e.score),
+                                         ',' ORDER BY e.rank) || ']')::jsonb AS ranking
                FROM ref_rank e GROUP BY e.request_id) rk
            ON rk.request_id = q.request_id
-    LEFT JOIN (SELECT x.request_id, jsonb_object_agg(x.carrier_id, rr.reasons) AS rejected
+    LEFT JOIN (SELECT x.request_id,
+                      ('{' || string_agg(to_json(x.carrier_id)::text || ':' || rr.reasons, ',') || '}')::jsonb AS rejected
                FROM (SELECT c.request_id, c.carrier_id,
                             c.mask
                             | CASE WHEN c.mask & 16 = 0 AND c.quote_price IS NULL AND pr.price IS NULL
@@ -383,8 +385,6 @@ CREATE FUNCTION lastmile_ref.allocate_pending()
 RETURNS TABLE (request_id bigint, carrier_id text, price numeric, score float8)
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off AS $fn$
 #variable_conflict use_column
-DECLARE
-    row_trigger bool;
 BEGIN
     PERFORM lastmile_ref.decide();
 
@@ -394,31 +394,12 @@ BEGIN
            d.environment_score, d.ranking, d.rejected, d.zone, d.co2_g
     FROM ref_decision d ORDER BY d.request_id;
 
-    -- lastmile keeps lastmile.carrier_day (requests held per carrier and
-    -- day) with a row trigger that moves one unit per row; updating the
-    -- same counter row thousands of times in one transaction is quadratic,
-    -- so in bulk it stands aside and the counters are written once per
-    -- carrier and day, as lastmile.allocate_pending() itself does.
-    row_trigger := EXISTS (SELECT FROM pg_trigger
-                           WHERE tgrelid = 'lastmile.transport_request'::regclass
-                             AND tgname = 'capacity_track' AND tgenabled <> 'D');
-    IF row_trigger THEN
-        ALTER TABLE lastmile.transport_request DISABLE TRIGGER capacity_track;
-    END IF;
+    -- (lastmile's statement triggers keep lastmile.carrier_day, the
+    -- requests held per carrier and day, in step with this update)
     UPDATE lastmile.transport_request r
     SET status = CASE WHEN d.carrier_id IS NULL THEN 'unallocatable' ELSE 'allocated' END::lastmile.request_status,
         carrier_id = d.carrier_id, price = d.price
     FROM ref_decision d WHERE r.request_id = d.request_id;
-    IF row_trigger THEN
-        ALTER TABLE lastmile.transport_request ENABLE TRIGGER capacity_track;
-        INSERT INTO lastmile.carrier_day AS cd (carrier_id, ship_date, used)
-        SELECT d.carrier_id, q.ship_date, count(*)
-        FROM ref_decision d JOIN ref_req q USING (request_id)
-        WHERE d.carrier_id IS NOT NULL
-        GROUP BY d.carrier_id, q.ship_date
-        ORDER BY d.carrier_id, q.ship_date
-        ON CONFLICT (ship_date, carrier_id) DO UPDATE SET used = cd.used + excluded.used;
-    END IF;
 
     UPDATE lastmile.package p
     SET tracking = t.body || lpad((98 - (t.digits || '00')::numeric % 97)::text, 2, '0')
@@ -450,7 +431,10 @@ CREATE FUNCTION lastmile_ref.options(
     held_carrier text DEFAULT NULL)
 RETURNS TABLE (rank int, carrier_id text, price numeric, co2_g float8, cost_score float8,
                quality_score float8, environment_score float8, score float8, transit_days int)
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH pk AS (
         SELECT x.n, lastmile.length(x.d) AS l, lastmile.width(x.d) AS w, lastmile.height(x.d) AS h,
                lastmile.developed(x.d) AS developed, x.kg
@@ -524,7 +508,8 @@ LANGUAGE sql STABLE SET search_path FROM CURRENT AS $fn$
     SELECT (row_number() OVER (ORDER BY sc2.sco DESC, sc2.price, sc2.carrier_id COLLATE "C"))::int,
            sc2.carrier_id, sc2.price, sc2.co2_g, sc2.cs, sc2.quality, sc2.es, sc2.sco, sc2.transit_days
     FROM sc2
-    ORDER BY 1
+    ORDER BY 1;
+END
 $fn$;
 COMMENT ON FUNCTION lastmile_ref.options(text, geometry, geometry, lastmile.dims[], float8[], lastmile.service, date, bigint, text) IS
     'The ranked eligible carriers of one request or cart, in one SQL statement (the rules of SPEC §3).';
@@ -532,7 +517,10 @@ COMMENT ON FUNCTION lastmile_ref.options(text, geometry, geometry, lastmile.dims
 CREATE FUNCTION lastmile_ref.ranking(request_id bigint)
 RETURNS TABLE (rank int, carrier_id text, price numeric, co2_g float8, cost_score float8,
                quality_score float8, environment_score float8, score float8)
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT o.rank, o.carrier_id, o.price, o.co2_g, o.cost_score, o.quality_score, o.environment_score, o.score
     FROM lastmile.transport_request r
     JOIN lastmile.place pl ON pl.place_id = r.origin_id
@@ -543,7 +531,8 @@ LANGUAGE sql STABLE SET search_path FROM CURRENT AS $fn$
         r.retailer_id, r.destination, pl.location, coalesce(pk.dims, '{}'), coalesce(pk.kg, '{}'),
         r.service, r.ship_date, r.request_id,
         CASE WHEN r.status IN ('allocated', 'bundled', 'labelled', 'shipped', 'delivered') THEN r.carrier_id END) o
-    WHERE r.request_id = ranking.request_id
+    WHERE r.request_id = ranking.request_id;
+END
 $fn$;
 COMMENT ON FUNCTION lastmile_ref.ranking(bigint) IS 'Pure-SQL counterpart of lastmile.ranking().';
 
@@ -552,7 +541,10 @@ CREATE FUNCTION lastmile_ref.delivery_options(
     service lastmile.service DEFAULT 'delivery', ship_date date DEFAULT current_date,
     origin_id bigint DEFAULT NULL)
 RETURNS TABLE (rank int, carrier_id text, price numeric, eta date, co2_g float8, score float8)
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT o.rank, o.carrier_id, o.price,
            -- ship date + transit working days (Monday–Friday)
            (SELECT CASE WHEN o.transit_days <= 0 THEN delivery_options.ship_date
@@ -570,7 +562,8 @@ LANGUAGE sql STABLE SET search_path FROM CURRENT AS $fn$
     CROSS JOIN LATERAL lastmile_ref.options(
         delivery_options.retailer_id, delivery_options.destination, org.location,
         delivery_options.dims, delivery_options.weights_kg, delivery_options.service,
-        delivery_options.ship_date, NULL) o
+        delivery_options.ship_date, NULL) o;
+END
 $fn$;
 COMMENT ON FUNCTION lastmile_ref.delivery_options(text, geometry, lastmile.dims[], float8[], lastmile.service, date, bigint) IS
     'Pure-SQL counterpart of lastmile.delivery_options().';

@@ -15,6 +15,7 @@
 # Settings (environment):
 #   BENCH_DB=lastmile_bench  BENCH_REQUESTS=100000  BENCH_CARRIERS=30
 #   BENCH_RETAILERS=5  BENCH_DAYS=5  BENCH_SEED=1  BENCH_CALLS=10000
+#   BENCH_COMPARE=2000  carts whose ranking and options are compared C vs SQL
 #   BENCH_REUSE=1   keep the database of a previous run if it has the same data set
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +27,7 @@ retailers=${BENCH_RETAILERS:-5}
 days=${BENCH_DAYS:-5}
 seed=${BENCH_SEED:-1}
 calls=${BENCH_CALLS:-10000}
+compare=${BENCH_COMPARE:-2000}
 geojson=${BENCH_GEOJSON:-data/fr-departements.geojson}
 tag="$carriers/$retailers/$requests/$days/$seed"
 
@@ -122,7 +124,8 @@ read -r rc50 rc99 <<<"$(lat time_ranking_c)"
 read -r rs50 rs99 <<<"$(lat time_ranking_sql)"
 read -r oc50 oc99 <<<"$(lat time_options_c)"
 read -r os50 os99 <<<"$(lat time_options_sql)"
-read -r rmis omis <<<"$(psql_db -A -t -F ' ' -c "SELECT * FROM lastmile_bench.compare_calls($ncalls)")"
+ncompare=$(( compare < ncalls ? compare : ncalls ))
+read -r rmis omis <<<"$(psql_db -A -t -F ' ' -c "SELECT * FROM lastmile_bench.compare_calls($ncompare)")"
 settle
 
 echo
@@ -144,6 +147,6 @@ BEGIN {
     printf "%-44s %14.1f %14.1f %9s\n", "delivery_options() p99, µs", oc99, os99, r(os99, oc99)
 }'
 echo
-echo "mismatches C vs SQL: allocate_pending $mismatch of $wave requests (carrier, price); ranking $rmis, delivery_options $omis of $ncalls calls"
+echo "mismatches C vs SQL: allocate_pending $mismatch of $wave requests (carrier, price); ranking $rmis, delivery_options $omis of $ncompare carts"
 echo "write floor: allocate_pending takes $(awk -v a="$t_c" -v b="$t_floor" 'BEGIN { printf "%.2f", a / b }')× the time of writing its rows alone"
 echo "(bench took $(( $(date +%s) - started )) s; database $db left in place, BENCH_REUSE=1 reuses it)"
