@@ -715,6 +715,9 @@ days_get(Days *ds, DateADT day)
 	return ds->d[ds->n++].used;
 }
 
+/* second key of lastmile's advisory locks ('lmca') */
+#define LM_LOCK_CLASS 0x6c6d6361
+
 typedef struct LockKey
 {
 	int32		k1;
@@ -763,15 +766,20 @@ lock_and_count(OrchCatalog *cat, Days *ds, bool *retailer_seen, bool do_lock, bo
 					cap[c] = true;
 			}
 		}
-		keys = palloc(sizeof(LockKey) * Max(cat->ncarriers * ds->n, 1));
+		/*
+		 * One lock per capped carrier, whatever the days: a wave over a
+		 * whole year takes 30 locks, not 30 × 365 (the shared lock table
+		 * would not hold them); allocations of one carrier on different
+		 * days serialise, which costs little.
+		 */
+		keys = palloc(sizeof(LockKey) * Max(cat->ncarriers, 1));
 		for (int c = 0; c < cat->ncarriers; c++)
 			if (cap[c])
-				for (int d = 0; d < ds->n; d++)
-				{
-					keys[nk].k1 = cat->carriers[c].lock_key;
-					keys[nk].k2 = (int32) ds->d[d].day;
-					nk++;
-				}
+			{
+				keys[nk].k1 = cat->carriers[c].lock_key;
+				keys[nk].k2 = LM_LOCK_CLASS;
+				nk++;
+			}
 		qsort(keys, nk, sizeof(LockKey), lockkey_cmp);
 		for (int i = 0; i < nk; i++)
 		{
