@@ -23,6 +23,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -84,6 +85,7 @@ typedef struct Req
 	bool		counted;		/* old status holds capacity (force) */
 	int			old_carrier;	/* its carrier then, -1 none */
 	char	   *status;			/* old status */
+	Datum		dest;			/* destination geometry (allocate_pending) */
 	/* details, filled per chunk */
 	int			npk;
 	LmPackage  *pk;
@@ -140,6 +142,8 @@ req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td)
 static SPIPlanPtr plan_areas,
 			plan_pkgs,
 			plan_quotes;
+static Oid	plan_areas_geomtype = InvalidOid;	/* geometry type plan_areas was made for */
+static Oid	wave_geomtype = InvalidOid; /* type of transport_request.destination */
 
 /* Loads sectors, packages and live quotes of reqs[0..n) (one query each). */
 static void
@@ -157,34 +161,70 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 	arg = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	PHASE_START();
 
-	/* covering areas: one GiST-indexed join for the whole chunk */
-	orch_exec(orch_plan(&plan_areas,
-						"SELECT u.n::int4, p.area_id FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
-						"JOIN lastmile.transport_request r ON r.request_id = u.id "
-						"JOIN lastmile.area_part p ON ST_Covers(p.geom, r.destination) "
-						"ORDER BY 1, 2",
-						1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
-	tt = SPI_tuptable;
-	td = tt->tupdesc;
-	rows = (int) SPI_processed;
+	/*
+	 * Covering areas: one GiST-indexed join for the whole chunk, on the
+	 * destinations read with the wave (no second visit to the requests).
+	 */
 	{
-		int64	   *all = palloc(sizeof(int64) * Max(rows, 1));
-		int			k = 0;
+		Datum	   *geoms = palloc(sizeof(Datum) * Max(n, 1));
+		Datum		garg;
+		Oid			gtype;
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int		   *count;
+		int		   *start;
+		int64	   *all;
 
+		if (plan_areas_geomtype != wave_geomtype && plan_areas != NULL)
+		{
+			SPI_freeplan(plan_areas);
+			plan_areas = NULL;
+		}
+		plan_areas_geomtype = wave_geomtype;
+		gtype = get_array_type(wave_geomtype);
+		get_typlenbyvalalign(wave_geomtype, &typlen, &typbyval, &typalign);
+		for (int i = 0; i < n; i++)
+			geoms[i] = reqs[i].dest;
+		garg = PointerGetDatum(construct_array(geoms, n, wave_geomtype, typlen, typbyval, typalign));
+		orch_exec(orch_plan(&plan_areas,
+							"SELECT u.n::int4, p.area_id FROM unnest($1) WITH ORDINALITY AS u(g, n) "
+							"JOIN lastmile.area_part p ON ST_Covers(p.geom, u.g)",
+							1, &gtype), &garg, NULL, false, SPI_OK_SELECT);
+		tt = SPI_tuptable;
+		td = tt->tupdesc;
+		rows = (int) SPI_processed;
+		/* group the rows by request (any order), one entry per area */
+		count = palloc0(sizeof(int) * Max(n, 1));
+		start = palloc(sizeof(int) * Max(n, 1));
+		all = palloc(sizeof(int64) * Max(rows, 1));
+		for (int i = 0; i < rows; i++)
+		{
+			bool		isnull;
+
+			count[DatumGetInt32(SPI_getbinval(tt->vals[i], td, 1, &isnull)) - 1]++;
+		}
+		for (int i = 0, k = 0; i < n; i++)
+		{
+			start[i] = k;
+			k += count[i];
+			reqs[i].areas = &all[start[i]];
+			reqs[i].narea = 0;
+		}
 		for (int i = 0; i < rows; i++)
 		{
 			bool		isnull;
 			int			ix = DatumGetInt32(SPI_getbinval(tt->vals[i], td, 1, &isnull)) - 1;
 			int64		a = DatumGetInt64(SPI_getbinval(tt->vals[i], td, 2, &isnull));
 			Req		   *r = &reqs[ix];
+			bool		dup = false;
 
-			if (r->narea == 0)
-				r->areas = &all[k];
-			/* parts of one area come together (ORDER BY): keep one */
-			if (r->narea > 0 && r->areas[r->narea - 1] == a)
-				continue;
-			all[k++] = a;
-			r->narea++;
+			/* parts of one area: keep one */
+			for (int j = 0; j < r->narea; j++)
+				if (r->areas[j] == a)
+					dup = true;
+			if (!dup)
+				r->areas[r->narea++] = a;
 		}
 	}
 
@@ -1513,7 +1553,7 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 
 	/* the wave, locked; rows another transaction holds are left for later */
 	orch_exec(orch_plan(&plan_wave,
-						"SELECT " REQ_COLS
+						"SELECT " REQ_COLS ", r.destination "
 						"FROM lastmile.transport_request r "
 						"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
 						"WHERE r.status = 'new' AND ($1::text IS NULL OR r.retailer_id = $1) "
@@ -1529,9 +1569,17 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 	{
 		SPITupleTable *tt = SPI_tuptable;
 
+		wave_geomtype = SPI_gettypeid(tt->tupdesc, 9);
 		for (int i = 0; i < nreq; i++)
 		{
+			bool		isnull;
+			Datum		g;
+
 			req_from_tuple(cat, &reqs[i], tt->vals[i], tt->tupdesc);
+			g = SPI_getbinval(tt->vals[i], tt->tupdesc, 9, &isnull);
+			if (isnull)
+				elog(ERROR, "request %lld has no destination", (long long) reqs[i].request_id);
+			reqs[i].dest = datumCopy(g, false, -1);
 			days_get(&ds, reqs[i].ship_date);
 			if (reqs[i].ret)
 				seen[reqs[i].ret - cat->retailers] = true;
