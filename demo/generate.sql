@@ -18,7 +18,8 @@
 -- fr-departements.geojson: '01' … '95', '2A', '2B', '971' … '976').
 --
 --   psql -f demo/generate.sql
---   SELECT lastmile_demo.load_departements('/work/shared/data/fr-departements.geojson');
+--   SELECT lastmile_demo.load_departements('/path/to/data/fr-departements.geojson');  -- read by the server
+--   (or from psql: \set doc `cat data/fr-departements.geojson` then SELECT lastmile.load_geojson(:'doc');)
 --   SELECT * FROM lastmile_demo.generate(8, 3, 3000);          -- the demo
 --   SELECT * FROM lastmile_demo.generate(30, 5, 100000, 1, '2026-12-07', 5);  -- the bench
 
@@ -365,7 +366,7 @@ DO $$ BEGIN
                                          FROM pg_extension WHERE extname = 'postgis'), false);
 END $$;
 
-CREATE FUNCTION lastmile_demo.load_departements(path text DEFAULT '/work/shared/data/fr-departements.geojson')
+CREATE FUNCTION lastmile_demo.load_departements(path text)
 RETURNS bigint LANGUAGE sql VOLATILE
 SET search_path FROM CURRENT
 AS $$ SELECT lastmile.load_geojson(pg_read_file(path)::jsonb, 'departement', 'code', 'nom') $$;
