@@ -291,18 +291,42 @@ route_solve(const RouteProblem *p, RouteSolution *out)
 		I.D = p->dist_km;
 	else
 	{
+		/*
+		 * Haversine with the half-angle sines and cosines of each point
+		 * computed once (the arrays of the stops serve as scratch here):
+		 * sin((b - a) / 2) = sin(b/2) cos(a/2) - cos(b/2) sin(a/2).
+		 */
+		double	   *sphi = I.w,
+				   *cphi = I.v,
+				   *slam = I.e,
+				   *clam = I.l,
+				   *cosphi = I.s;
+		double		rad = M_PI / 180.0;
+
 		for (i = 0; i < n1; i++)
 		{
-			double		loi = i ? p->stops[i - 1].lon : p->depot_lon;
-			double		lai = i ? p->stops[i - 1].lat : p->depot_lat;
+			double		lon = i ? p->stops[i - 1].lon : p->depot_lon;
+			double		lat = i ? p->stops[i - 1].lat : p->depot_lat;
 
+			sphi[i] = sin(lat * rad / 2);
+			cphi[i] = cos(lat * rad / 2);
+			slam[i] = sin(lon * rad / 2);
+			clam[i] = cos(lon * rad / 2);
+			cosphi[i] = cos(lat * rad);
+		}
+		for (i = 0; i < n1; i++)
+		{
 			Down[(size_t) i * n1 + i] = 0;
 			for (j = i + 1; j < n1; j++)
 			{
-				double		d = route_great_circle_km(loi, lai,
-													  j ? p->stops[j - 1].lon : p->depot_lon,
-													  j ? p->stops[j - 1].lat : p->depot_lat);
+				double		sdp = sphi[j] * cphi[i] - cphi[j] * sphi[i];
+				double		sdl = slam[j] * clam[i] - clam[j] * slam[i];
+				double		a = sdp * sdp + cosphi[i] * cosphi[j] * sdl * sdl;
+				double		d;
 
+				if (a > 1.0)
+					a = 1.0;
+				d = 2.0 * EARTH_KM * asin(sqrt(a));
 				Down[(size_t) i * n1 + j] = d;
 				Down[(size_t) j * n1 + i] = d;
 			}
