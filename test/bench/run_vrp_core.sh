@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quality and speed of the bundling solver core on CVRPLIB A and Solomon
 # C1/R1 (and a generated 2,000-stop instance), standalone (no server).
-#   bash test/bench/run_vrp_core.sh [-t ms] [-s seed] [cvrp|solomon|gen|all]
+#   bash test/bench/run_vrp_core.sh [-t ms] [-s seed] [-i iterations] [cvrp|solomon|gen|all]
 # Single-threaded; prints per instance our distance, the best-known routes
 # evaluated in the same metric, the gap, vehicles and time; then mean gaps.
 set -euo pipefail
@@ -11,7 +11,7 @@ opts=()
 what=all
 while [ $# -gt 0 ]; do
     case $1 in
-        -t|-s) opts+=("$1" "$2"); shift 2 ;;
+        -t|-s|-i) opts+=("$1" "$2"); shift 2 ;;
         *) what=$1; shift ;;
     esac
 done

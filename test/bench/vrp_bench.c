@@ -9,7 +9,8 @@
  * gap compares like with like.  Our routes are checked independently
  * (capacity, windows, return time, every stop served once).
  *
- *   vrp_bench [-t ms] [-s seed] FILE.vrp|FILE.txt ...   (.sol beside them)
+ *   vrp_bench [-t ms] [-s seed] [-i iterations] FILE.vrp|FILE.txt ...
+ *                                              (.sol files beside them)
  *   vrp_bench [-t ms] -g N                              generated instance
  */
 #include <ctype.h>
@@ -268,7 +269,7 @@ typedef struct Result
 } Result;
 
 static Result
-solve(const Inst *in, double limit_ms, unsigned long long seed)
+solve(const Inst *in, double limit_ms, unsigned long long seed, long iters)
 {
 	int			n = in->n,
 				n1 = n + 1;
@@ -300,6 +301,7 @@ solve(const Inst *in, double limit_ms, unsigned long long seed)
 	p.dist_km = D;
 	p.time_limit_ms = limit_ms;
 	p.seed = seed;
+	p.max_iterations = iters;
 	p.alloc = b_alloc;
 	p.dealloc = b_free;
 	t0 = now_ms();
@@ -340,6 +342,7 @@ main(int argc, char **argv)
 {
 	double		limit = 1000;
 	unsigned long long seed = 1;
+	long		iters = 0;
 	int			gen = 0;
 	double		sum_gap[3] = {0},
 				max_ms[3] = {0};
@@ -359,6 +362,11 @@ main(int argc, char **argv)
 		if (strcmp(argv[a], "-t") == 0 && a + 1 < argc)
 		{
 			limit = atof(argv[++a]);
+			continue;
+		}
+		if (strcmp(argv[a], "-i") == 0 && a + 1 < argc)
+		{
+			iters = atol(argv[++a]);
 			continue;
 		}
 		if (strcmp(argv[a], "-s") == 0 && a + 1 < argc)
@@ -390,7 +398,7 @@ main(int argc, char **argv)
 				in.due[i] = 1e9;
 			}
 			in.solomon = 0;
-			r = solve(&in, limit, seed);
+			r = solve(&in, limit, seed, iters);
 			printf("%-12s ours %10.1f  routes %3d  time %7.0f ms  %s\n",
 				   in.name, r.ours, r.routes, r.ms,
 				   r.bad ? "VIOLATIONS" : "feasible");
@@ -415,7 +423,7 @@ main(int argc, char **argv)
 		snprintf(in.name, sizeof(in.name), "%.*s", (int) strcspn(base, "."), base);
 		snprintf(solpath, sizeof(solpath), "%.*s.sol",
 				 (int) (strrchr(argv[a], '.') - argv[a]), argv[a]);
-		r = solve(&in, limit, seed);
+		r = solve(&in, limit, seed, iters);
 		r.bks = bks_cost(solpath, &in, &bks_routes);
 		r.gap = 100.0 * (r.ours - r.bks) / r.bks;
 		printf("%-10s ours %8.1f  best-known %8.1f  gap %6.2f %%  routes %2d (bk %2d)  time %5.0f ms  %s\n",

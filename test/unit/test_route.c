@@ -482,6 +482,11 @@ test_limits(void)
 	ok(s.route_start[s.n_routes] == 8, "unserved: the eight others are served");
 	route_solution_free(&p, &s);
 	for (i = 0; i < 12; i++)
+		open_stop(&st[i], 0, 0, 30);
+	ok(route_solve(&p, &s) == ROUTE_OK && check(&p, &s) == NULL && s.n_routes == 4 &&
+	   s.total_km == 0, "every stop at the depot: four loads of 90 kg, 0 km");
+	route_solution_free(&p, &s);
+	for (i = 0; i < 12; i++)
 		open_stop(&st[i], 0.1, 0.1, 200);
 	ok(route_solve(&p, &s) == ROUTE_OK && s.n_routes == 0 && s.n_unserved == 12 &&
 	   s.total_km == 0, "nothing servable: no route, all unserved");

@@ -42,7 +42,7 @@
 #define SISR_T0		0.3			/* start temperature / mean edge */
 #endif
 #ifndef SISR_TF
-#define SISR_TF		0.003		/* final temperature / mean edge */
+#define SISR_TF		0.01		/* final temperature / mean edge */
 #endif
 #define ALL_ROUTES	24			/* scan every route up to this many */
 #define CAND_NB		24			/* else the routes of this many neighbours */
@@ -575,7 +575,8 @@ best_in_route(RouteInst *I, Sol *S, int r, int u, bool blink,
 static void
 insert_stop(RouteInst *I, Sol *S, Work *W, int u, bool blink)
 {
-	double		best = ri_dist(I, 0, u) + ri_dist(I, u, 0);
+	double		newr = ri_dist(I, 0, u) + ri_dist(I, u, 0);
+	double		best = newr + 1e-9 * (1.0 + newr);	/* ties: no new vehicle */
 	int			besta = -1,
 				r,
 				i;
@@ -763,17 +764,28 @@ route_search(RouteInst *I, int *order, int *route_start)
 	sol_copy(cand, cur);
 
 	edge = cur->cost / (I->ns + cur->nact);
+	if (!(edge > 1e-9))
+		edge = 1e-9;			/* every stop at the depot */
 	t0 = SISR_T0 * edge;
 	tf = SISR_TF * edge;
 	/* small problems: stop once the best has not moved for long */
 	stall = 1000 * (int64_t) I->ns;
 	if (stall < 20000)
 		stall = 20000;
+#ifdef STALL_OFF
+	stall = INT64_MAX;
+#endif
 	while (!route_out_of_budget(I) && I->iterations - last_best < stall)
 	{
 		double		frac = I->work / I->work_limit;
-		double		temp = t0 * pow(tf / t0, frac > 1 ? 1 : frac);
+		double		ifrac = (double) I->iterations / (double) I->max_iterations;
+		double		temp;
 		Sol		   *t;
+
+		/* the schedule follows whichever count ends the search first */
+		if (ifrac > frac)
+			frac = ifrac;
+		temp = t0 * pow(tf / t0, frac > 1 ? 1 : frac);
 
 		I->iterations++;
 		/* cand equals cur here */
