@@ -408,7 +408,7 @@ route_solve(const RouteProblem *p, RouteSolution *out)
 	/* search */
 	/* a work unit costs more when the matrix no longer fits in the caches */
 	I.work_limit = p->time_limit_ms > 0 ?
-		p->time_limit_ms * ROUTE_WORK_PER_MS / (1.0 + n / 285.0) : 0;
+		p->time_limit_ms * ROUTE_WORK_PER_MS / (1.0 + n / 600.0) : 0;
 	I.max_iterations = p->max_iterations > 0 ? p->max_iterations : INT64_MAX;
 	nr = route_search(&I, order, rstart);
 	if (nr == -1)

@@ -11,7 +11,7 @@
  * budget: calibrated so that the search ends within time_limit_ms on the
  * development machine; the work count, not the clock, makes runs
  * reproducible. */
-#define ROUTE_WORK_PER_MS	50000.0
+#define ROUTE_WORK_PER_MS	30000.0
 
 typedef struct RouteRng
 {

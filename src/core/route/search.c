@@ -44,7 +44,9 @@
 #ifndef SISR_TF
 #define SISR_TF		0.01		/* final temperature / mean edge */
 #endif
-#define ALL_ROUTES	24			/* scan every route up to this many */
+#ifndef ALL_ROUTES
+#define ALL_ROUTES	8			/* scan every route up to this many */
+#endif
 #define CAND_NB		24			/* else the routes of this many neighbours */
 
 typedef struct Sol
@@ -789,7 +791,7 @@ route_search(RouteInst *I, int *order, int *route_start)
 
 		I->iterations++;
 		/* cand equals cur here */
-		I->work += 200;			/* fixed costs of an iteration */
+		I->work += 300;			/* fixed costs of an iteration */
 		W.dv++;
 		W.nd = 0;
 		ruin(I, cand, &W);
