@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tools/valgrind-check.sh — run the test suite against a PostgreSQL server
 # that runs under valgrind memcheck, and fail when valgrind reports a memory
-# error: "Invalid read", "Invalid write", "Invalid free", a use of an
-# "uninitialised" value, or (with --leaks) a "definitely lost" block
-# allocated from lastmile code.
+# error: "Invalid read", "Invalid write", "Invalid free", an overlapping
+# memcpy, a use of an "uninitialised" value, or (with --leaks) a
+# "definitely lost" block allocated from lastmile code.
 #
 #   tools/valgrind-check.sh [options] [-- make arguments]
 #
@@ -207,7 +207,7 @@ awk -v leaks="$leaks" '
         sub(/^==[0-9]+== ?/, "")
     }
     /^$/ { flush(); next }
-    kind == "" && /^(Invalid (read|write|free)|Mismatched free|Conditional jump or move depends on uninitialised|Use of uninitialised|Syscall param .* uninitialised|.* bytes in .* blocks are definitely lost)/ {
+    kind == "" && /^(Invalid (read|write|free)|Mismatched free|Source and destination overlap|Conditional jump or move depends on uninitialised|Use of uninitialised|Syscall param .* uninitialised|.* bytes in .* blocks are definitely lost)/ {
         kind = $0
         keep = 1
         if (kind ~ /definitely lost/) keep = (leaks == "yes")
