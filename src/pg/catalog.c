@@ -17,7 +17,6 @@
 #include "utils/array.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -34,14 +33,6 @@ PG_FUNCTION_INFO_V1(lastmile_catalog_changed);
 
 static OrchCatalog *catalog = NULL;
 static bool catalog_stale = true;
-
-/*
- * Row level security shows each role (and each lastmile.retailer of an app
- * role) its own contracts and retailers: the cache is kept per role and
- * session retailer, reloaded when either changes.
- */
-static Oid	catalog_user = InvalidOid;
-static char *catalog_retailer = NULL;
 static bool callback_registered = false;
 
 /* relations whose change makes the catalog stale (filled at load) */
@@ -620,20 +611,6 @@ orch_catalog_get(void)
 	}
 	/* pick up invalidations sent by other backends */
 	AcceptInvalidationMessages();
-	{
-		const char *r = GetConfigOption("lastmile.retailer", true, false);
-
-		if (GetUserId() != catalog_user ||
-			(r == NULL) != (catalog_retailer == NULL) ||
-			(r != NULL && strcmp(r, catalog_retailer) != 0))
-		{
-			catalog_stale = true;
-			catalog_user = GetUserId();
-			if (catalog_retailer)
-				pfree(catalog_retailer);
-			catalog_retailer = r ? MemoryContextStrdup(TopMemoryContext, r) : NULL;
-		}
-	}
 	if (catalog == NULL || catalog_stale)
 	{
 		OrchCatalog *fresh;
