@@ -1191,6 +1191,37 @@ static SPIPlanPtr plan_one_full,
 			plan_one_lock;
 
 /*
+ * The capacity counters of a request's ship date, as one loaded row carries
+ * them: column col holds the carrier ids and column col + 1 their counts,
+ * both in carrier_id order and paired by position.  Returns one count per
+ * catalog carrier (0 for carriers without a counter row).
+ */
+static int *
+used_from_arrays(OrchCatalog *cat, HeapTuple t, TupleDesc td, int col)
+{
+	int		   *used = palloc0(sizeof(int) * Max(cat->ncarriers, 1));
+	Datum	   *ids,
+			   *us;
+	bool	   *n1,
+			   *n2;
+	int			k1,
+				k2;
+	bool		isnull;
+
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col, &isnull)), TEXTOID, -1, false,
+					  TYPALIGN_INT, &ids, &n1, &k1);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 1, &isnull)), INT4OID, 4, true,
+					  TYPALIGN_INT, &us, &n2, &k2);
+	for (int i = 0; i < k1 && i < k2; i++)
+	{
+		int			c = orch_carrier_find(cat, TextDatumGetCString(ids[i]));
+
+		if (c >= 0)
+			used[c] = DatumGetInt32(us[i]);
+	}
+	return used;
+}
+/*
  * Loads request id into r in one statement (request, covering areas,
  * packages, live quotes, and the counters of its ship date, returned as
  * used[] per carrier, not counting r itself); with lock, the request row is
@@ -1302,27 +1333,7 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 		r->nq++;
 	}
 
-	used = palloc0(sizeof(int) * Max(cat->ncarriers, 1));
-	{
-		Datum	   *ids,
-				   *us;
-		bool	   *n1,
-				   *n2;
-		int			k1,
-					k2;
-
-		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 15, &isnull)), TEXTOID, -1, false,
-						  TYPALIGN_INT, &ids, &n1, &k1);
-		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 16, &isnull)), INT4OID, 4, true,
-						  TYPALIGN_INT, &us, &n2, &k2);
-		for (int i = 0; i < k1 && i < k2; i++)
-		{
-			int			c = orch_carrier_find(cat, TextDatumGetCString(ids[i]));
-
-			if (c >= 0)
-				used[c] = DatumGetInt32(us[i]);
-		}
-	}
+	used = used_from_arrays(cat, t, td, 15);
 	if (r->counted && used[r->old_carrier] > 0)
 		used[r->old_carrier]--;
 	return used;
@@ -1790,28 +1801,7 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 		r.km = isnull ? 0.0 : DatumGetFloat8(d) / 1000.0;
 		d = SPI_getbinval(t, td, 5, &isnull);
 		r.service = orch_service_index(cat, DatumGetObjectId(d));
-		used = palloc0(sizeof(int) * Max(cat->ncarriers, 1));
-		{
-			Datum	   *ids,
-					   *us;
-			bool	   *n1,
-					   *n2;
-			int			k1,
-						k2;
-
-			/* both arrays in carrier_id order, paired by position */
-			deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 6, &isnull)), TEXTOID, -1, false,
-							  TYPALIGN_INT, &ids, &n1, &k1);
-			deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 7, &isnull)), INT4OID, 4, true,
-							  TYPALIGN_INT, &us, &n2, &k2);
-			for (int i = 0; i < k1 && i < k2; i++)
-			{
-				int			c = orch_carrier_find(cat, TextDatumGetCString(ids[i]));
-
-				if (c >= 0)
-					used[c] = DatumGetInt32(us[i]);
-			}
-		}
+		used = used_from_arrays(cat, t, td, 6);
 	}
 	scratch_init(&sc, cat);
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
