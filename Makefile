@@ -7,7 +7,7 @@ EXTVERSION = 0.1.0
 MODULE_big = lastmile
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/core/*.c src/core/*/*.c src/pg/*.c)))
 
-# The install script is assembled from sql/install/NN-*.sql (one file per
+# The install script is assembled from sql/NN-*.sql (one file per
 # concern, applied in name order); upgrade scripts are shipped as written.
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
@@ -31,7 +31,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(sort $(wildcard sql/install/*.sql))
+$(DATA_built): $(sort $(wildcard sql/[0-9][0-9]-*.sql))
 	cat $^ > $@
 
 # C unit tests of src/core (no server needed): each test/unit/test_*.c is
