@@ -1,0 +1,170 @@
+/*
+ * alloc.h — what the allocation modules share: a request as loaded, its
+ * evaluated candidates, the capacity counters of a wave, the writer that
+ * records decisions and writes them in bulk.
+ *
+ *   request_load.c  reading requests, packages, quotes, covering areas
+ *   evaluate.c      SPEC §3 applied to one request (the only place)
+ *   decision_json.c numeric and jsonb Datums of a decision
+ *   capacity.c      advisory locks, counters, the capacity trigger
+ *   writer.c        decisions recorded and written in bulk
+ *   allocate.c      eligibility, price, ranking, allocate, allocate_pending
+ *   checkout.c      delivery_options
+ */
+#ifndef LASTMILE_ALLOC_H
+#define LASTMILE_ALLOC_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/date.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "orch.h"
+
+typedef struct Quote
+{
+	int			carrier;
+	LmDec		price;
+} Quote;
+
+typedef struct Req
+{
+	int64		request_id;
+	OrchRetailer *ret;			/* NULL: unknown retailer (no contracts) */
+	int			service;		/* index in lastmile.service, -1 unknown */
+	DateADT		ship_date;
+	double		km;				/* great-circle origin → destination */
+	bool		counted;		/* old status holds capacity (force) */
+	int			old_carrier;	/* its carrier then, -1 none */
+	char	   *status;			/* old status */
+	Datum		dest;			/* destination geometry (allocate_pending) */
+	/* details, filled per chunk */
+	int			npk;
+	LmPackage  *pk;
+	int64	   *pk_id;
+	bool	   *pk_tracked;
+	int			narea;
+	int64	   *areas;
+	int			nq;
+	Quote	   *q;
+} Req;
+
+/* One contracted carrier of a request, evaluated. */
+typedef struct Cand
+{
+	int			carrier;
+	unsigned	reasons;
+	int			zone;			/* -1 outside the sector */
+	bool		has_price;
+	LmDec		price;
+	int			transit;
+	double		co2;
+} Cand;
+
+
+/* request columns, in this order, for every loader (see req_from_tuple) */
+#define REQ_COLS \
+	"r.request_id, r.retailer_id, r.service, r.ship_date, " \
+	"ST_DistanceSphere(o.location, r.destination), r.status::text, r.carrier_id, " \
+	"r.status IN ('allocated', 'bundled', 'labelled', 'shipped', 'delivered') "
+
+/* per-carrier scratch of evaluate() */
+typedef struct Scratch
+{
+	int			nc;
+	int		   *zone;			/* per carrier: zone of the smallest area */
+	double	   *size;
+	int64	   *area;
+} Scratch;
+
+/* capacity used per carrier, per ship date of a wave */
+typedef struct DayUse
+{
+	DateADT		day;
+	int		   *used;			/* per carrier */
+} DayUse;
+
+typedef struct Days
+{
+	int			n;
+	int			cap;
+	DayUse	   *d;
+	int			nc;
+} Days;
+
+typedef struct Writer
+{
+	int			n;
+	Datum	   *req_id;
+	Datum	   *carrier;
+	bool	   *carrier_null;
+	Datum	   *price;
+	Datum	   *score;
+	Datum	   *cost;
+	Datum	   *quality;
+	Datum	   *env;
+	bool	   *score_null;
+	Datum	   *ranking;
+	Datum	   *rejected;
+	Datum	   *zone;
+	bool	   *zone_null;
+	Datum	   *co2;
+	/* packages */
+	int			npk;
+	int			pkcap;
+	Datum	   *pk_id;
+	Datum	   *pk_tracking;
+	bool	   *pk_null;
+	/* counters: delta per (carrier, day) */
+	int			nd;
+	int			dcap;
+	int		   *d_carrier;
+	DateADT    *d_day;
+	int		   *d_delta;
+	/* tracking sequence block */
+	int64		block;
+	int			block_used;
+	/* scratch memory for one decision's jsonb */
+	MemoryContext scratch;
+	int		   *slot;
+} Writer;
+
+/* request_load.c */
+extern Oid	wave_geomtype;		/* type of transport_request.destination */
+extern void req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td);
+extern void load_details(OrchCatalog *cat, Req *reqs, int n);
+extern int *used_from_arrays(OrchCatalog *cat, HeapTuple t, TupleDesc td, int col);
+extern int *load_one(OrchCatalog *cat, int64 id, bool lock, Req *r);
+
+/* evaluate.c */
+extern void scratch_init(Scratch *s, OrchCatalog *cat);
+extern int	evaluate(OrchCatalog *cat, Scratch *s, const Req *r, const int *used, Cand *out);
+extern int	rank_options(OrchCatalog *cat, const Req *r, const Cand *cand, int n, LmOption *opts);
+
+/* decision_json.c */
+extern Numeric dec_numeric(LmDec d);
+extern const char *zone_name(OrchCatalog *cat, const Cand *c);
+extern Jsonb *ranking_jsonb(OrchCatalog *cat, const Cand *cand, const LmOption *opts, int m);
+extern Jsonb *rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n, int *slot);
+extern Datum reasons_array(unsigned mask);
+
+/* capacity.c */
+extern int *days_get(Days *ds, DateADT day);
+extern void lock_and_count(OrchCatalog *cat, Days *ds, bool *retailer_seen, bool do_lock, bool read_only);
+extern int *used_for_one(OrchCatalog *cat, const Req *r, bool lock, bool read_only);
+
+/* writer.c */
+extern void writer_init(Writer *w, int n, int ncarriers);
+extern const LmOption *decide(OrchCatalog *cat, Writer *w, const Req *r, const Cand *cand, int n,
+							  const LmOption *opts, int m);
+extern void writer_flush(OrchCatalog *cat, Writer *w);
+
+/* phase timings (CPU time of this backend) at DEBUG1: SET client_min_messages = debug1 */
+extern void orch_phase_start(void);
+extern void orch_phase(const char *name);
+#define PHASE_START() orch_phase_start()
+#define PHASE(name) orch_phase(name)
+
+#endif							/* LASTMILE_ALLOC_H */
