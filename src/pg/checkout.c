@@ -1,42 +1,151 @@
 /*
  * checkout.c — delivery_options(): the options of a cart that has no
  * request row yet, with the same rules, prices and scores as a request.
+ *
+ * A checkout page waits for it, so it runs no query beyond the one that
+ * must be fresh (the capacity counters of the ship date) and the covering
+ * areas: the destination is checked and read through PostGIS's own
+ * functions called directly (no executor), the origin comes from the
+ * per-backend copy of the places (places.c), the rules from the catalog.
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
-#include "common/shortest_dec.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/datum.h"
-#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
-#include "utils/syscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
 
 #include "orch.h"
 #include "alloc.h"
+#include "places.h"
 
 PG_FUNCTION_INFO_V1(lastmile_delivery_options);
 
-/* ------------------------------------------------------------------ */
-/* delivery_options: a cart                                             */
-/* ------------------------------------------------------------------ */
+/*
+ * PostGIS functions the checkout calls directly, looked up once per
+ * backend (by name, through the function's pinned search_path) for the
+ * geometry type of the call.
+ */
+typedef struct GeoFns
+{
+	Oid			geomtype;
+	FmgrInfo	type;			/* GeometryType(geometry) → text */
+	FmgrInfo	srid;			/* ST_SRID(geometry) → int4 */
+	FmgrInfo	isempty;		/* ST_IsEmpty(geometry) → bool */
+	FmgrInfo	x;				/* ST_X(geometry) → float8 */
+	FmgrInfo	y;				/* ST_Y(geometry) → float8 */
+	FmgrInfo	distance;		/* ST_DistanceSphere(geometry, geometry) → float8 */
+} GeoFns;
 
-static SPIPlanPtr plan_cart;
+static GeoFns geofns;
+
+static void
+geofn(FmgrInfo *fi, const char *name, int nargs, Oid geomtype)
+{
+	Oid			argtypes[2] = {geomtype, geomtype};
+	Oid			fn = LookupFuncName(list_make1(makeString(pstrdup(name))), nargs, argtypes, false);
+
+	fmgr_info_cxt(fn, fi, TopMemoryContext);
+}
+
+static GeoFns *
+geofns_get(Oid geomtype)
+{
+	if (geofns.geomtype != geomtype)
+	{
+		geofns.geomtype = InvalidOid;
+		geofn(&geofns.type, "geometrytype", 1, geomtype);
+		geofn(&geofns.srid, "st_srid", 1, geomtype);
+		geofn(&geofns.isempty, "st_isempty", 1, geomtype);
+		geofn(&geofns.x, "st_x", 1, geomtype);
+		geofn(&geofns.y, "st_y", 1, geomtype);
+		geofn(&geofns.distance, "st_distancesphere", 2, geomtype);
+		geofns.geomtype = geomtype;
+	}
+	return &geofns;
+}
+
+/* 22023 unless dest is a non-empty POINT of SRID 4326; returns its x, y */
+static void
+check_destination(GeoFns *g, Datum dest, double *x, double *y)
+{
+	char	   *type = TextDatumGetCString(FunctionCall1(&g->type, dest));
+	int32		srid = DatumGetInt32(FunctionCall1(&g->srid, dest));
+	bool		empty = DatumGetBool(FunctionCall1(&g->isempty, dest));
+
+	if (strcmp(type, "POINT") != 0 || srid != 4326 || empty)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("destination must be a non-empty POINT of SRID 4326, not %s%s of SRID %d",
+							   empty ? "an empty " : "", type, srid)));
+	*x = DatumGetFloat8(FunctionCall1(&g->x, dest));
+	*y = DatumGetFloat8(FunctionCall1(&g->y, dest));
+}
+
+/* the areas covering the destination, into r->areas */
+static SPIPlanPtr plan_cart_areas;
+
+static void
+cart_areas(Req *r, Datum dest, Oid geomtype)
+{
+	Datum	   *el;
+	bool	   *en;
+	int			na;
+	bool		isnull;
+
+	orch_exec(orch_plan(&plan_cart_areas,
+						"SELECT ARRAY(SELECT DISTINCT p.area_id FROM lastmile.area_part p "
+						"WHERE ST_Covers(p.geom, $1::geometry))",
+						1, &geomtype), &dest, NULL, true, SPI_OK_SELECT);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+					  INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &el, &en, &na);
+	r->areas = palloc(sizeof(int64) * Max(na, 1));
+	for (int i = 0; i < na; i++)
+		r->areas[r->narea++] = DatumGetInt64(el[i]);
+}
+
+/*
+ * An explicit origin must exist and be visible to the caller.  The cached
+ * places are read as the owner: under row level security, ask the table
+ * itself, so that the policy in force decides.
+ */
+static SPIPlanPtr plan_origin_visible;
+
+static bool
+origin_visible(int64 origin_id)
+{
+	Oid			relid = get_relname_relid("place", get_namespace_oid("lastmile", false));
+	Oid			argtype = INT8OID;
+	Datum		arg = Int64GetDatum(origin_id);
+
+	if (check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+		return true;
+	orch_exec(orch_plan(&plan_origin_visible,
+						"SELECT 1 FROM lastmile.place WHERE place_id = $1",
+						1, &argtype), &arg, NULL, true, SPI_OK_SELECT);
+	return SPI_processed > 0;
+}
+
+/* the default service ('delivery') of a call that passed NULL */
+static int
+default_service(OrchCatalog *cat, Oid enumtype)
+{
+	Datum		d = DirectFunctionCall2(enum_in, CStringGetDatum("delivery"), ObjectIdGetDatum(enumtype));
+
+	return orch_service_index(cat, DatumGetObjectId(d));
+}
 
 Datum
 lastmile_delivery_options(PG_FUNCTION_ARGS)
@@ -44,6 +153,8 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *retailer_id;
 	OrchCatalog *cat;
+	OrchPlaces *ps;
+	GeoFns	   *g;
 	Scratch		sc;
 	Req			r;
 	Cand	   *cand;
@@ -60,6 +171,10 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 			   *w_null;
 	DateADT		ship_date;
 	int		   *used;
+	Oid			geomtype;
+	Datum		dest;
+	double		x,
+				y;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
@@ -116,78 +231,56 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 		r.pk[i].weight_kg = wkg;
 	}
 
+	geomtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	dest = PG_GETARG_DATUM(1);
+	g = geofns_get(geomtype);
+
 	SPI_connect();
 	cat = orch_catalog_get();
 	r.ret = orch_retailer_find(cat, retailer_id);
 	if (r.ret == NULL || !orch_retailer_visible(retailer_id))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("retailer \"%s\" does not exist", retailer_id)));
+	check_destination(g, dest, &x, &y);
+
+	/* origin: the given place, or the retailer's nearest to the destination */
+	ps = orch_places_get();
+	if (!PG_ARGISNULL(6))
 	{
-		Oid			types[5] = {get_fn_expr_argtype(fcinfo->flinfo, 1), INT8OID, TEXTOID,
-		get_fn_expr_argtype(fcinfo->flinfo, 4), DATEOID};
-		Datum		v[5];
-		char		nl[5] = {' ', ' ', ' ', ' ', ' '};
-		HeapTuple	t;
-		TupleDesc	td;
-		bool		isnull;
-		Datum		d;
+		int64		origin_id = PG_GETARG_INT64(6);
+		const OrchPlace *o = orch_place_find(ps, origin_id);
 
-		v[0] = PG_GETARG_DATUM(1);
-		v[1] = PG_ARGISNULL(6) ? (Datum) 0 : PG_GETARG_DATUM(6);
-		nl[1] = PG_ARGISNULL(6) ? 'n' : ' ';
-		v[2] = PG_GETARG_DATUM(0);
-		v[3] = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
-		nl[3] = PG_ARGISNULL(4) ? 'n' : ' ';
-		v[4] = DateADTGetDatum(ship_date);
-		orch_exec(orch_plan(&plan_cart,
-							"WITH g AS (SELECT $1::geometry AS geom, "
-							"  GeometryType($1::geometry) = 'POINT' AND ST_SRID($1::geometry) = 4326 "
-							"  AND NOT ST_IsEmpty($1::geometry) AS ok) "
-							"SELECT g.ok, "
-							" CASE WHEN g.ok THEN ARRAY(SELECT DISTINCT p.area_id FROM lastmile.area_part p "
-							"   WHERE ST_Covers(p.geom, g.geom)) END, "
-							" CASE WHEN NOT g.ok THEN NULL WHEN $2::int8 IS NULL THEN "
-							"   (SELECT ST_DistanceSphere(p.location, g.geom) FROM lastmile.place p "
-							"    WHERE p.retailer_id = $3::text ORDER BY 1, p.place_id LIMIT 1) "
-							"  ELSE (SELECT ST_DistanceSphere(p.location, g.geom) FROM lastmile.place p "
-							"    WHERE p.place_id = $2::int8) END, "
-							" $2::int8 IS NULL OR EXISTS (SELECT 1 FROM lastmile.place p WHERE p.place_id = $2::int8), "
-							" coalesce($4::lastmile.service, 'delivery'), "
-							" ARRAY(SELECT d.carrier_id FROM lastmile.carrier_day d WHERE d.ship_date = $5::date ORDER BY d.carrier_id), "
-							" ARRAY(SELECT d.used FROM lastmile.carrier_day d WHERE d.ship_date = $5::date ORDER BY d.carrier_id), "
-							" GeometryType($1::geometry), ST_SRID($1::geometry), ST_IsEmpty($1::geometry) "
-							"FROM g",
-							5, types), v, nl, true, SPI_OK_SELECT);
-		t = SPI_tuptable->vals[0];
-		td = SPI_tuptable->tupdesc;
-		if (!DatumGetBool(SPI_getbinval(t, td, 1, &isnull)))
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("destination must be a non-empty POINT of SRID 4326, not %s%s of SRID %s",
-								   strcmp(SPI_getvalue(t, td, 10), "t") == 0 ? "an empty " : "",
-								   SPI_getvalue(t, td, 8),
-								   SPI_getvalue(t, td, 9))));
-		if (!DatumGetBool(SPI_getbinval(t, td, 4, &isnull)))
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("origin place %lld does not exist", (long long) PG_GETARG_INT64(6))));
-		d = SPI_getbinval(t, td, 2, &isnull);
-		if (!isnull)
+		if (o == NULL || !origin_visible(origin_id))
 		{
-			Datum	   *el;
-			bool	   *en;
-			int			na;
+			/* a place without a location is not cached: it exists all the same */
+			static SPIPlanPtr plan_origin_exists;
+			Oid			argtype = INT8OID;
+			Datum		arg = Int64GetDatum(origin_id);
 
-			deconstruct_array(DatumGetArrayTypeP(d), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-							  &el, &en, &na);
-			r.areas = palloc(sizeof(int64) * Max(na, 1));
-			for (int i = 0; i < na; i++)
-				r.areas[r.narea++] = DatumGetInt64(el[i]);
+			orch_exec(orch_plan(&plan_origin_exists,
+								"SELECT 1 FROM lastmile.place WHERE place_id = $1",
+								1, &argtype), &arg, NULL, true, SPI_OK_SELECT);
+			if (SPI_processed == 0)
+				ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								errmsg("origin place %lld does not exist", (long long) origin_id)));
 		}
-		d = SPI_getbinval(t, td, 3, &isnull);
-		r.km = isnull ? 0.0 : DatumGetFloat8(d) / 1000.0;
-		d = SPI_getbinval(t, td, 5, &isnull);
-		r.service = orch_service_index(cat, DatumGetObjectId(d));
-		used = used_from_arrays(cat, t, td, 6);
+		else
+			r.km = DatumGetFloat8(FunctionCall2(&g->distance, o->location, dest)) / 1000.0;
 	}
+	else
+	{
+		double		metres;
+
+		if (orch_place_nearest(ps, retailer_id, dest, x, y, &g->distance, &metres) != NULL)
+			r.km = metres / 1000.0;
+	}
+
+	r.service = PG_ARGISNULL(4)
+		? default_service(cat, get_fn_expr_argtype(fcinfo->flinfo, 4))
+		: orch_service_index(cat, PG_GETARG_OID(4));
+	cart_areas(&r, dest, geomtype);
+	used = used_for_one(cat, &r, false, true);
+
 	scratch_init(&sc, cat);
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
 	opts = palloc(sizeof(LmOption) * Max(cat->ncarriers, 1));
@@ -209,4 +302,3 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	SPI_finish();
 	return (Datum) 0;
 }
-

@@ -53,6 +53,24 @@ FROM lastmile.delivery_options('shop', ST_SetSRID(ST_MakePoint(3, 43.5), 4326),
 SELECT round((ST_DistanceSphere(ST_SetSRID(ST_MakePoint(9, 49), 4326),
                                 ST_SetSRID(ST_MakePoint(3, 43.5), 4326)) / 1000 * 50)::numeric, 2) AS bravo_co2_expected;
 
+-- The origin follows the places: once place 1 moves away, place 2 is the
+-- nearest and the CO2 is the one of the explicit origin 2 above; a new
+-- place near the destination becomes the origin (the places cached for the
+-- checkout are refreshed by a change to lastmile.place).
+UPDATE lastmile.place SET location = ST_SetSRID(ST_MakePoint(20, 60), 4326) WHERE place_id = 1;
+SELECT carrier_id, round(co2_g::numeric, 2) AS co2_g
+FROM lastmile.delivery_options('shop', ST_SetSRID(ST_MakePoint(3, 43.5), 4326),
+                               ARRAY['10x10x10']::lastmile.dims[], ARRAY[2]::float8[],
+                               'delivery', '2026-11-23') ORDER BY 1;
+INSERT INTO lastmile.place (place_id, retailer_id, kind, name, location)
+VALUES (90, 'shop', 'store', 'next door', ST_SetSRID(ST_MakePoint(3, 43.5), 4326));
+SELECT carrier_id, co2_g
+FROM lastmile.delivery_options('shop', ST_SetSRID(ST_MakePoint(3, 43.5), 4326),
+                               ARRAY['10x10x10']::lastmile.dims[], ARRAY[2]::float8[],
+                               'delivery', '2026-11-23') ORDER BY 1;
+DELETE FROM lastmile.place WHERE place_id = 90;
+UPDATE lastmile.place SET location = ST_SetSRID(ST_MakePoint(3, 43), 4326) WHERE place_id = 1;
+
 -- 5. Service and capacity: pickup → bravo does not do it; on a day bravo is
 --    full it is left out.
 SELECT carrier_id FROM lastmile.delivery_options('shop', ST_SetSRID(ST_MakePoint(3, 43.5), 4326),

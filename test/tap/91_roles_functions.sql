@@ -4,7 +4,7 @@
 -- auditor cannot change anything, and nobody reaches another retailer's
 -- request through a function.
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 GRANT ALL ON TABLE __tcache__ TO PUBLIC;
 GRANT ALL ON SEQUENCE __tcache___id_seq, __tresults___numb_seq TO PUBLIC;
 
@@ -38,6 +38,21 @@ SELECT is((SELECT count(*) FROM lastmile.delivery_options('rf-a', ST_SetSRID(ST_
                                                           ARRAY['30x20x10']::lastmile.dims[], ARRAY[1.5],
                                                           ship_date => '2026-12-01')), 1::bigint,
           'app gets checkout options');
+SELECT is((SELECT round(co2_g::numeric, 3) FROM lastmile.delivery_options('rf-a', ST_SetSRID(ST_MakePoint(2.3, 48.9), 4326),
+                                                          ARRAY['30x20x10']::lastmile.dims[], ARRAY[1.5],
+                                                          ship_date => '2026-12-01')),
+          round((ST_DistanceSphere(ST_SetSRID(ST_MakePoint(2.2, 48.7), 4326),
+                                   ST_SetSRID(ST_MakePoint(2.3, 48.9), 4326)) / 1000 * 100)::numeric, 3),
+          'the checkout''s origin is the app''s own nearest store');
+SELECT throws_ok($$ SELECT * FROM lastmile.delivery_options('rf-a', ST_SetSRID(ST_MakePoint(2.3, 48.9), 4326),
+                                                          ARRAY['30x20x10']::lastmile.dims[], ARRAY[1.5],
+                                                          'delivery', '2026-12-01', 970002) $$,
+                 '22023', 'origin place 970002 does not exist',
+                 'app cannot use another retailer''s store as the origin of a checkout: to it, it does not exist');
+SELECT lives_ok($$ SELECT * FROM lastmile.delivery_options('rf-a', ST_SetSRID(ST_MakePoint(2.3, 48.9), 4326),
+                                                          ARRAY['30x20x10']::lastmile.dims[], ARRAY[1.5],
+                                                          'delivery', '2026-12-01', 970001) $$,
+                'app uses its own store as the origin of a checkout');
 SELECT throws_ok($$ UPDATE lastmile.carrier_day SET used = 0 $$, '42501', NULL,
                  'app cannot reset the capacity counters');
 SELECT ok(lastmile.notify(970001, 'allocated', 'sms', '+33612345678', 'Votre colis est en route') > 0,
