@@ -39,7 +39,8 @@ typedef struct Req
 	bool		counted;		/* old status holds capacity (force) */
 	int			old_carrier;	/* its carrier then, -1 none */
 	char	   *status;			/* old status */
-	Datum		dest;			/* destination geometry (allocate_pending) */
+	double		x,
+				y;				/* destination (NaN: an empty point) */
 	/* details, filled per chunk */
 	int			npk;
 	LmPackage  *pk;
@@ -132,7 +133,6 @@ typedef struct Writer
 } Writer;
 
 /* request_load.c */
-extern Oid	wave_geomtype;		/* type of transport_request.destination */
 extern void req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td);
 extern void load_details(OrchCatalog *cat, Req *reqs, int n);
 extern int *used_from_arrays(OrchCatalog *cat, HeapTuple t, TupleDesc td, int col);

@@ -276,7 +276,7 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 
 	/* the wave, locked; rows another transaction holds are left for later */
 	orch_exec(orch_plan(&plan_wave,
-						"SELECT " REQ_COLS ", r.destination "
+						"SELECT " REQ_COLS ", ST_X(r.destination), ST_Y(r.destination) "
 						"FROM lastmile.transport_request r "
 						"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
 						"WHERE r.status = 'new' AND ($1::text IS NULL OR r.retailer_id = $1) "
@@ -292,17 +292,17 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 	{
 		SPITupleTable *tt = SPI_tuptable;
 
-		wave_geomtype = SPI_gettypeid(tt->tupdesc, 9);
 		for (int i = 0; i < nreq; i++)
 		{
 			bool		isnull;
-			Datum		g;
+			Datum		d;
 
 			req_from_tuple(cat, &reqs[i], tt->vals[i], tt->tupdesc);
-			g = SPI_getbinval(tt->vals[i], tt->tupdesc, 9, &isnull);
-			if (isnull)
-				elog(ERROR, "request %lld has no destination", (long long) reqs[i].request_id);
-			reqs[i].dest = datumCopy(g, false, -1);
+			/* NULL: an empty point, covered by no area */
+			d = SPI_getbinval(tt->vals[i], tt->tupdesc, 9, &isnull);
+			reqs[i].x = isnull ? NAN : DatumGetFloat8(d);
+			d = SPI_getbinval(tt->vals[i], tt->tupdesc, 10, &isnull);
+			reqs[i].y = isnull ? NAN : DatumGetFloat8(d);
 			days_get(&ds, reqs[i].ship_date);
 			if (reqs[i].ret)
 				seen[reqs[i].ret - cat->retailers] = true;

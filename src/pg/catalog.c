@@ -26,6 +26,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 
 #include "orch.h"
 
@@ -239,6 +240,102 @@ zone_index(OrchCarrier *c, const char *name, int *allocated)
 	c->zones[c->nzones].bands = NULL;
 	c->zones[c->nzones].nbands = 0;
 	return c->nzones++;
+}
+
+/*
+ * The parts of every area (lastmile.area_part, each area cut by
+ * ST_Subdivide) read as WKB into one block of the catalog's memory and
+ * indexed by a packed R-tree (src/core/geo.c): allocation and checkout find
+ * the areas covering a destination without a query.  Every area, covered
+ * by a carrier or not, so that lastmile.covering_areas() answers for all.
+ */
+static void
+geo_load(OrchCatalog *cat)
+{
+	static SPIPlanPtr plan_parts;
+	SPITupleTable *tt;
+	TupleDesc	td;
+	int			n;
+	LmGeoCounts counts;
+	instr_time	t0,
+				t1;
+	void	   *mem;
+
+	INSTR_TIME_SET_CURRENT(t0);
+	orch_exec(orch_plan(&plan_parts,
+						"SELECT p.area_id, ST_AsBinary(p.geom) FROM lastmile.area_part p "
+						"ORDER BY p.area_id",
+						0, NULL), NULL, NULL, true, SPI_OK_SELECT);
+	tt = SPI_tuptable;
+	td = tt->tupdesc;
+	n = (int) SPI_processed;
+	memset(&counts, 0, sizeof(counts));
+	for (int pass = 0; pass < 2; pass++)
+	{
+		if (pass == 1)
+		{
+			cat->geo_bytes = lm_geo_bytes(&counts);
+			mem = MemoryContextAllocExtended(cat->cxt, Max(cat->geo_bytes, 8), MCXT_ALLOC_HUGE);
+			lm_geo_init(&cat->geo, mem, &counts);
+		}
+		for (int i = 0; i < n; i++)
+		{
+			bool		isnull;
+			int64		area_id = DatumGetInt64(SPI_getbinval(tt->vals[i], td, 1, &isnull));
+			Datum		d = SPI_getbinval(tt->vals[i], td, 2, &isnull);
+			bytea	   *wkb;
+			LmGeoError	e;
+
+			if (isnull)
+				continue;
+			wkb = DatumGetByteaPP(d);
+			if (pass == 0)
+				e = lm_geo_measure((const uint8_t *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), &counts);
+			else
+				e = lm_geo_add(&cat->geo, area_id, (const uint8_t *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb));
+			if (e != LM_GEO_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("a part of area %lld cannot be used for allocation: %s",
+								(long long) area_id, lm_geo_error_text(e))));
+			if ((Pointer) wkb != DatumGetPointer(d))
+				pfree(wkb);
+		}
+	}
+	lm_geo_finish(&cat->geo);
+	SPI_freetuptable(tt);
+	INSTR_TIME_SET_CURRENT(t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	cat->geo_load_ms = INSTR_TIME_GET_MILLISEC(t1);
+	elog(DEBUG1, "lastmile catalog: %d area parts, %d polygons, %d rings, %d points of %d areas "
+		 "read and indexed in %.3f ms, %zu bytes",
+		 cat->geo.nparts, cat->geo.npolys, cat->geo.nrings, cat->geo.npoints, cat->geo.nareas,
+		 cat->geo_load_ms, (size_t) cat->geo_bytes);
+}
+
+int
+orch_covering_areas(const OrchCatalog *cat, double x, double y, int64 **areas)
+{
+	int64		buf[16];
+	int			n;
+
+	*areas = NULL;
+	n = lm_geo_covering(&cat->geo, x, y, (int64_t *) buf, lengthof(buf));
+	if (n == lengthof(buf) && cat->geo.nareas > n)
+	{
+		/* more than 16 areas at one point: ask again with room for all */
+		int64	   *all = palloc(sizeof(int64) * cat->geo.nareas);
+
+		n = lm_geo_covering(&cat->geo, x, y, (int64_t *) all, cat->geo.nareas);
+		*areas = all;
+		return n;
+	}
+	if (n > 0)
+	{
+		*areas = palloc(sizeof(int64) * n);
+		memcpy(*areas, buf, sizeof(int64) * n);
+	}
+	return n;
 }
 
 static SPIPlanPtr plan_rel,
@@ -531,6 +628,8 @@ catalog_load(void)
 			r->contracts[b + 1] = x;
 		}
 	}
+
+	geo_load(cat);
 
 	MemoryContextSwitchTo(old);
 	return cat;

@@ -3,8 +3,9 @@
  * request row yet, with the same rules, prices and scores as a request.
  *
  * A checkout page waits for it, so it runs no query beyond the one that
- * must be fresh (the capacity counters of the ship date) and the covering
- * areas: the destination is checked and read through PostGIS's own
+ * must be fresh (the capacity counters of the ship date): the covering
+ * areas come from the catalog's index of the area parts (geo.c), the
+ * destination is checked and read through PostGIS's own
  * functions called directly (no executor), the origin comes from the
  * per-backend copy of the places (places.c), the rules from the catalog.
  */
@@ -92,28 +93,6 @@ check_destination(GeoFns *g, Datum dest, double *x, double *y)
 							   empty ? "an empty " : "", type, srid)));
 	*x = DatumGetFloat8(FunctionCall1(&g->x, dest));
 	*y = DatumGetFloat8(FunctionCall1(&g->y, dest));
-}
-
-/* the areas covering the destination, into r->areas */
-static SPIPlanPtr plan_cart_areas;
-
-static void
-cart_areas(Req *r, Datum dest, Oid geomtype)
-{
-	Datum	   *el;
-	bool	   *en;
-	int			na;
-	bool		isnull;
-
-	orch_exec(orch_plan(&plan_cart_areas,
-						"SELECT ARRAY(SELECT DISTINCT p.area_id FROM lastmile.area_part p "
-						"WHERE ST_Covers(p.geom, $1::geometry))",
-						1, &geomtype), &dest, NULL, true, SPI_OK_SELECT);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
-					  INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &el, &en, &na);
-	r->areas = palloc(sizeof(int64) * Max(na, 1));
-	for (int i = 0; i < na; i++)
-		r->areas[r->narea++] = DatumGetInt64(el[i]);
 }
 
 /*
@@ -278,7 +257,8 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	r.service = PG_ARGISNULL(4)
 		? default_service(cat, get_fn_expr_argtype(fcinfo->flinfo, 4))
 		: orch_service_index(cat, PG_GETARG_OID(4));
-	cart_areas(&r, dest, geomtype);
+	/* the areas covering the destination: the catalog's index (geo.c) */
+	r.narea = orch_covering_areas(cat, x, y, &r.areas);
 	used = used_for_one(cat, &r, false, true);
 
 	scratch_init(&sc, cat);

@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "geo.h"
 #include "rules.h"
 
 /* the bands of one zone of a carrier, sorted by lower bound */
@@ -78,6 +79,10 @@ typedef struct OrchCatalog
 	OrchArea   *areas;			/* sorted by area_id */
 	int			nservices;
 	Oid		   *service_oids;	/* enum value OIDs of lastmile.service, in order */
+	/* the parts of every area (lastmile.area_part), indexed: see geo.h */
+	LmGeo		geo;
+	Size		geo_bytes;		/* memory of geo */
+	double		geo_load_ms;	/* time to read and index it */
 } OrchCatalog;
 
 /* The catalog of this backend, reloaded when stale; SPI must be connected. */
@@ -90,6 +95,14 @@ extern int	orch_carrier_find(const OrchCatalog *cat, const char *carrier_id);
 extern OrchRetailer *orch_retailer_find(const OrchCatalog *cat, const char *retailer_id);
 extern const OrchArea *orch_area_find(const OrchCatalog *cat, int64 area_id);
 extern int	orch_service_index(const OrchCatalog *cat, Oid enum_oid);
+
+/*
+ * The areas covering (x, y) as ST_Covers decides it (a point on a border is
+ * inside), each once, ascending, in a palloc'd array (NULL when none);
+ * returns their number.  NaN coordinates (an empty point) are covered by
+ * nothing.
+ */
+extern int	orch_covering_areas(const OrchCatalog *cat, double x, double y, int64 **areas);
 
 /* Prepares (once per backend) and runs a plan; checks the result code. */
 extern SPIPlanPtr orch_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);

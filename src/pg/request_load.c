@@ -56,11 +56,8 @@ req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td)
 }
 
 
-static SPIPlanPtr plan_areas,
-			plan_pkgs,
+static SPIPlanPtr plan_pkgs,
 			plan_quotes;
-static Oid	plan_areas_geomtype = InvalidOid;	/* geometry type plan_areas was made for */
-Oid		wave_geomtype = InvalidOid; /* type of transport_request.destination */
 
 /* Loads sectors, packages and live quotes of reqs[0..n) (one query each). */
 void
@@ -79,71 +76,12 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 	PHASE_START();
 
 	/*
-	 * Covering areas: one GiST-indexed join for the whole chunk, on the
-	 * destinations read with the wave (no second visit to the requests).
+	 * Covering areas: looked up in the catalog's index of the area parts
+	 * (src/core/geo.c, the point-in-polygon rule of ST_Covers), on the
+	 * coordinates read with the wave.
 	 */
-	{
-		Datum	   *geoms = palloc(sizeof(Datum) * Max(n, 1));
-		Datum		garg;
-		Oid			gtype;
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
-		int		   *count;
-		int		   *start;
-		int64	   *all;
-
-		if (plan_areas_geomtype != wave_geomtype && plan_areas != NULL)
-		{
-			SPI_freeplan(plan_areas);
-			plan_areas = NULL;
-		}
-		plan_areas_geomtype = wave_geomtype;
-		gtype = get_array_type(wave_geomtype);
-		get_typlenbyvalalign(wave_geomtype, &typlen, &typbyval, &typalign);
-		for (int i = 0; i < n; i++)
-			geoms[i] = reqs[i].dest;
-		garg = PointerGetDatum(construct_array(geoms, n, wave_geomtype, typlen, typbyval, typalign));
-		orch_exec(orch_plan(&plan_areas,
-							"SELECT u.n::int4, p.area_id FROM unnest($1) WITH ORDINALITY AS u(g, n) "
-							"JOIN lastmile.area_part p ON ST_Covers(p.geom, u.g)",
-							1, &gtype), &garg, NULL, false, SPI_OK_SELECT);
-		tt = SPI_tuptable;
-		td = tt->tupdesc;
-		rows = (int) SPI_processed;
-		/* group the rows by request (any order), one entry per area */
-		count = palloc0(sizeof(int) * Max(n, 1));
-		start = palloc(sizeof(int) * Max(n, 1));
-		all = palloc(sizeof(int64) * Max(rows, 1));
-		for (int i = 0; i < rows; i++)
-		{
-			bool		isnull;
-
-			count[DatumGetInt32(SPI_getbinval(tt->vals[i], td, 1, &isnull)) - 1]++;
-		}
-		for (int i = 0, k = 0; i < n; i++)
-		{
-			start[i] = k;
-			k += count[i];
-			reqs[i].areas = &all[start[i]];
-			reqs[i].narea = 0;
-		}
-		for (int i = 0; i < rows; i++)
-		{
-			bool		isnull;
-			int			ix = DatumGetInt32(SPI_getbinval(tt->vals[i], td, 1, &isnull)) - 1;
-			int64		a = DatumGetInt64(SPI_getbinval(tt->vals[i], td, 2, &isnull));
-			Req		   *r = &reqs[ix];
-			bool		dup = false;
-
-			/* parts of one area: keep one */
-			for (int j = 0; j < r->narea; j++)
-				if (r->areas[j] == a)
-					dup = true;
-			if (!dup)
-				r->areas[r->narea++] = a;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		reqs[i].narea = orch_covering_areas(cat, reqs[i].x, reqs[i].y, &reqs[i].areas);
 
 	PHASE("  sectors");
 	/* packages */
@@ -290,8 +228,7 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 	}
 	orch_exec(orch_plan(&plan_one_full,
 						"SELECT " REQ_COLS ", "
-						" ARRAY(SELECT DISTINCT p.area_id FROM lastmile.area_part p "
-						"       WHERE ST_Covers(p.geom, r.destination)), "
+						" ARRAY[ST_X(r.destination), ST_Y(r.destination)], "
 						" ARRAY(SELECT k.package_id FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY 1), "
 						" ARRAY(SELECT k.dims FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
 						" ARRAY(SELECT k.weight_kg FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
@@ -314,11 +251,11 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 	td = SPI_tuptable->tupdesc;
 	req_from_tuple(cat, r, t, td);
 
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 9, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
+	/* covering areas of the destination (an empty point: none) */
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 9, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
 					  TYPALIGN_DOUBLE, &el, &nl, &n);
-	r->areas = palloc(sizeof(int64) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-		r->areas[r->narea++] = DatumGetInt64(el[i]);
+	if (n == 2 && !nl[0] && !nl[1])
+		r->narea = orch_covering_areas(cat, DatumGetFloat8(el[0]), DatumGetFloat8(el[1]), &r->areas);
 
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 10, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
 					  TYPALIGN_DOUBLE, &el, &nl, &n);
