@@ -293,7 +293,7 @@ COMMENT ON COLUMN lastmile.allocation.score IS 'Global score of the winner in [0
 COMMENT ON COLUMN lastmile.allocation.cost_score IS 'Cost score of the winner: cheapest price / its price.';
 COMMENT ON COLUMN lastmile.allocation.quality_score IS 'Quality score of the winner: its carrier quality.';
 COMMENT ON COLUMN lastmile.allocation.environment_score IS 'Environment score of the winner: lowest CO2 / its CO2.';
-COMMENT ON COLUMN lastmile.allocation.ranking IS 'JSON array of the eligible carriers, best first: objects with rank, carrier_id, price, score and more.';
+COMMENT ON COLUMN lastmile.allocation.ranking IS 'JSON array of the eligible carriers, best first: objects {rank, carrier_id, price, score, co2_g, zone}. The three partial scores are not repeated there; recompute them as cost = min(price) / price (1 when price = 0), quality = the carrier''s quality, environment = min(co2_g) / co2_g (1 when co2_g = 0), min over the array.';
 COMMENT ON COLUMN lastmile.allocation.rejected IS 'JSON object: each ineligible carrier_id → its array of reason codes.';
 COMMENT ON COLUMN lastmile.allocation.decided_at IS 'When the decision was made.';
 CREATE INDEX allocation_request_idx ON lastmile.allocation (request_id, allocation_id);

@@ -1,50 +1,45 @@
 /*
  * decision_json.c — the Datums of a decision: exact decimal prices as
- * numeric, and the ranking / rejected jsonb of the allocation log.
+ * numeric, and the ranking / rejected jsonb of the allocation log, both
+ * written directly in PostgreSQL's on-disk formats.
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
 #include "common/shortest_dec.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "funcapi.h"
-#include "lib/stringinfo.h"
-#include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/date.h"
-#include "utils/datum.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
-#include "utils/syscache.h"
 
 #include "orch.h"
 #include "alloc.h"
 
 /* ------------------------------------------------------------------ */
-/* Datums                                                               */
+/* Numerics                                                             */
 /* ------------------------------------------------------------------ */
 
 /*
  * m · 10^-scale as a Numeric, built directly in the short on-disk format
- * (what make_result() writes for values of moderate weight and scale);
- * falls back on int64_div_fast_to_numeric() otherwise.  The format is
- * PostgreSQL's stable on-disk numeric format (base-10000 digits).
+ * (what make_result() writes for values of moderate weight and scale).
+ * The format is PostgreSQL's stable on-disk numeric format (base-10000
+ * digits).
  */
 #define LM_NUMERIC_SHORT 0x8000
 #define LM_NUMERIC_SHORT_SIGN_MASK 0x2000
 #define LM_NUMERIC_SHORT_DSCALE_SHIFT 7
+#define LM_NUMERIC_SHORT_DSCALE_MAX 63
 #define LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK 0x0040
 #define LM_NUMERIC_SHORT_WEIGHT_MASK 0x003F
+
+/* the most numeric_put() writes: 19 decimal digits span at most 6 groups */
+#define LM_NUMERIC_MAX (VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16))
 
 static inline int
 floor_div4(int e)
@@ -52,9 +47,15 @@ floor_div4(int e)
 	return e >= 0 ? e / 4 : -((-e + 3) / 4);
 }
 
-static Numeric
-fast_numeric(int64 m, int scale)
+/*
+ * Writes m · 10^-scale at dst (at most LM_NUMERIC_MAX bytes, 4-byte varlena
+ * header) as numeric_in would make it; returns its size, or 0 when the
+ * value needs numeric's long format (then nothing is written).
+ */
+static int
+numeric_put(char *dst, int64 m, int scale)
 {
+	static const int16 p10[4] = {1, 10, 100, 1000};
 	char		dig[24];
 	int			len = 0;
 	uint64		u;
@@ -65,18 +66,18 @@ fast_numeric(int64 m, int scale)
 				ngroups,
 				dscale = scale > 0 ? scale : 0;
 	int16		groups[8];
-	Numeric		res;
 	int			size;
 
-	if (m == PG_INT64_MIN || scale > 63 || scale < -20)
-		return int64_div_fast_to_numeric(m, scale);
+	if (m == PG_INT64_MIN || scale > LM_NUMERIC_SHORT_DSCALE_MAX || scale < -20)
+		return 0;
 	u = neg ? (uint64) (-m) : (uint64) m;
 	if (u == 0)
 	{
-		res = palloc(VARHDRSZ + sizeof(uint16));
-		SET_VARSIZE(res, VARHDRSZ + sizeof(uint16));
-		*(uint16 *) VARDATA(res) = LM_NUMERIC_SHORT | (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT);
-		return res;
+		uint16		h = LM_NUMERIC_SHORT | (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT);
+
+		SET_VARSIZE(dst, VARHDRSZ + sizeof(uint16));
+		memcpy(dst + VARHDRSZ, &h, sizeof(uint16));
+		return VARHDRSZ + sizeof(uint16);
 	}
 	while (u > 0)
 	{
@@ -87,29 +88,42 @@ fast_numeric(int64 m, int scale)
 	e_last = -scale;
 	weight = floor_div4(e_first);
 	if (weight > 63 || weight < -64)
-		return int64_div_fast_to_numeric(m, scale);
+		return 0;
 	ngroups = weight - floor_div4(e_last) + 1;
 	memset(groups, 0, sizeof(groups));
 	for (int i = 0; i < len; i++)
 	{
 		int			e = e_last + i;
-		int			g = weight - floor_div4(e);
-		static const int16 p10[4] = {1, 10, 100, 1000};
 
-		groups[g] += dig[i] * p10[e - 4 * floor_div4(e)];
+		groups[weight - floor_div4(e)] += dig[i] * p10[e - 4 * floor_div4(e)];
 	}
 	while (ngroups > 0 && groups[ngroups - 1] == 0)
 		ngroups--;
 	size = VARHDRSZ + sizeof(uint16) + ngroups * sizeof(int16);
-	res = palloc(size);
-	SET_VARSIZE(res, size);
-	*(uint16 *) VARDATA(res) = LM_NUMERIC_SHORT
-		| (neg ? LM_NUMERIC_SHORT_SIGN_MASK : 0)
-		| (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT)
-		| (weight < 0 ? LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
-		| (weight & LM_NUMERIC_SHORT_WEIGHT_MASK);
-	memcpy(VARDATA(res) + sizeof(uint16), groups, ngroups * sizeof(int16));
-	return res;
+	SET_VARSIZE(dst, size);
+	{
+		uint16		h = LM_NUMERIC_SHORT
+			| (neg ? LM_NUMERIC_SHORT_SIGN_MASK : 0)
+			| (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT)
+			| (weight < 0 ? LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
+			| (weight & LM_NUMERIC_SHORT_WEIGHT_MASK);
+
+		memcpy(dst + VARHDRSZ, &h, sizeof(uint16));
+	}
+	memcpy(dst + VARHDRSZ + sizeof(uint16), groups, ngroups * sizeof(int16));
+	return size;
+}
+
+/* m · 10^-scale as a palloc'd Numeric, identical to numeric_in's */
+static Numeric
+fast_numeric(int64 m, int scale)
+{
+	Numeric		res = palloc(LM_NUMERIC_MAX);
+
+	if (numeric_put((char *) res, m, scale) > 0)
+		return res;
+	pfree(res);
+	return int64_div_fast_to_numeric(m, scale);
 }
 
 Numeric
@@ -118,15 +132,17 @@ dec_numeric(LmDec d)
 	return fast_numeric(d.m, d.s);
 }
 
-/* float8 as jsonb's numeric, with the digits float8out prints */
-static Numeric
-float_numeric(double x)
+/*
+ * A finite float8 as m · 10^-scale with the digits float8out prints (the
+ * shortest decimal that reads back as x): what jsonb_in makes of that text.
+ */
+static void
+float_dec(double x, int64 *mp, int *scalep)
 {
 	char		buf[40];
 	int			len = double_to_shortest_decimal_bufn(x, buf);
 	int64		m = 0;
 	int			scale = 0;
-	int			exp10 = 0;
 	bool		neg = false;
 	bool		frac = false;
 	int			i = 0;
@@ -151,12 +167,12 @@ float_numeric(double x)
 		}
 		else if (ch == 'e' || ch == 'E')
 		{
-			exp10 = atoi(buf + i + 1);
+			scale -= atoi(buf + i + 1);
 			break;
 		}
 	}
-	scale -= exp10;
-	return fast_numeric(neg ? -m : m, scale);
+	*mp = neg ? -m : m;
+	*scalep = scale;
 }
 
 PG_FUNCTION_INFO_V1(lastmile_numeric_selftest);
@@ -168,55 +184,187 @@ lastmile_numeric_selftest(PG_FUNCTION_ARGS)
 	PG_RETURN_NUMERIC(fast_numeric(PG_GETARG_INT64(0), PG_GETARG_INT32(1)));
 }
 
-static void
-jb_key(JsonbParseState **st, const char *k)
-{
-	JsonbValue	v;
+/* ------------------------------------------------------------------ */
+/* jsonb, written directly in its on-disk format                        */
+/* ------------------------------------------------------------------ */
 
-	v.type = jbvString;
-	v.val.string.val = (char *) k;
-	v.val.string.len = strlen(k);
-	pushJsonbValue(st, WJB_KEY, &v);
+/*
+ * The decision log's two jsonb values are written byte for byte as
+ * jsonb_in (convertToJsonb() in jsonb_util.c) writes the same text:
+ *
+ *   varlena header, then the root container;
+ *   a container: padding to a multiple of 4 (counted in its length),
+ *     a uint32 header (count | JB_FARRAY or JB_FOBJECT), one JEntry per
+ *     child (an object: its keys, sorted by length then bytes, then its
+ *     values in the same order), then the children's data in that order;
+ *   a JEntry: type bits | the child's length, except every
+ *     JB_OFFSET_STRIDE-th child (index 0, 32, ...; an object's values
+ *     counting after its keys) which holds JENTRY_HAS_OFF | the end offset
+ *     of its data instead;
+ *   a string: its bytes; a numeric: padding to 4 (counted in its length),
+ *     then the Numeric as numeric_in makes it (4-byte varlena header);
+ *     null: no data.
+ *
+ * Everything is written into one buffer kept for the backend's life and
+ * reused, and the finished value copied once into a palloc'd Jsonb of its
+ * exact size: no allocation per value.  test/tap/42_decision_json.sql
+ * checks the bytes against jsonb_in on a generated wave.
+ */
+static char *jb_buf;
+static uint32 jb_len;
+static uint32 jb_cap;
+
+static void
+jb_grow(uint32 n)
+{
+	Size		cap = jb_cap ? jb_cap : 8192;
+
+	while (cap < (Size) jb_len + n)
+		cap *= 2;
+	if (cap > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("decision jsonb of %u bytes exceeds the maximum allowed size", jb_len + n)));
+	jb_buf = jb_buf ? repalloc(jb_buf, cap) : MemoryContextAlloc(TopMemoryContext, cap);
+	jb_cap = (uint32) cap;
 }
 
-static void
-jb_str(JsonbParseState **st, const char *s, int len, JsonbIteratorToken tok)
+/* room for n more bytes */
+static inline void
+jb_need(uint32 n)
 {
-	JsonbValue	v;
+	if (jb_len + n > jb_cap)
+		jb_grow(n);
+}
 
-	if (s == NULL)
-		v.type = jbvNull;
-	else
+static inline void
+jb_put32(uint32 off, uint32 v)
+{
+	memcpy(jb_buf + off, &v, sizeof(uint32));
+}
+
+/* zero bytes up to a multiple of 4 (of the varlena, header included) */
+static inline uint32
+jb_pad(void)
+{
+	uint32		pad = INTALIGN(jb_len) - jb_len;
+
+	jb_need(pad);
+	for (uint32 p = 0; p < pad; p++)
+		jb_buf[jb_len++] = '\0';
+	return pad;
+}
+
+/* starts a value: the buffer holds only its varlena header */
+static inline void
+jb_begin(void)
+{
+	jb_len = 0;
+	jb_need(VARHDRSZ);
+	jb_len = VARHDRSZ;
+}
+
+/* the finished value, copied out in CurrentMemoryContext */
+static Jsonb *
+jb_end(void)
+{
+	Jsonb	   *res = palloc(jb_len);
+
+	memcpy(res, jb_buf, jb_len);
+	SET_VARSIZE(res, jb_len);
+	return res;
+}
+
+/*
+ * Opens a container (an array of n elements or an object of n pairs, as
+ * flags say): pads, writes the header and reserves the JEntries (n, or 2n
+ * for an object); returns where it started (its length counts from there)
+ * and sets *je to its first JEntry.
+ */
+static inline uint32
+jb_open(uint32 flags, int n, uint32 *je)
+{
+	uint32		start = jb_len;
+	int			nje = (flags & JB_FOBJECT) ? 2 * n : n;
+
+	if (n > JB_CMASK / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("decision jsonb of %d elements exceeds the maximum allowed", n)));
+	jb_pad();
+	jb_need(sizeof(uint32) + sizeof(JEntry) * nje);
+	jb_put32(jb_len, (uint32) n | flags);
+	jb_len += sizeof(uint32);
+	*je = jb_len;
+	jb_len += sizeof(JEntry) * nje;
+	return start;
+}
+
+/* the JEntry of a closed container that started at start */
+static inline JEntry
+jb_close(uint32 start)
+{
+	uint32		len = jb_len - start;
+
+	if (len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("decision jsonb of %u bytes exceeds the maximum allowed size", len)));
+	return JENTRY_ISCONTAINER | len;
+}
+
+/* stores the JEntry of child i (length in meta), applying the stride rule */
+static inline void
+jb_child(uint32 je, int i, JEntry meta, uint32 *total)
+{
+	*total += JBE_OFFLENFLD(meta);
+	if (i % JB_OFFSET_STRIDE == 0)
+		meta = (meta & JENTRY_TYPEMASK) | *total | JENTRY_HAS_OFF;
+	jb_put32(je + sizeof(JEntry) * i, meta);
+}
+
+static inline JEntry
+jb_string(const char *s, int len)
+{
+	jb_need(len);
+	memcpy(jb_buf + jb_len, s, len);
+	jb_len += len;
+	return JENTRY_ISSTRING | len;
+}
+
+static JEntry
+jb_numeric(int64 m, int scale)
+{
+	uint32		pad = jb_pad();
+	int			size;
+
+	jb_need(LM_NUMERIC_MAX);
+	size = numeric_put(jb_buf + jb_len, m, scale);
+	if (size == 0)
 	{
-		v.type = jbvString;
-		v.val.string.val = (char *) s;
-		v.val.string.len = len;
+		/* out of the short format's range: numeric.c makes it */
+		Numeric		n = int64_div_fast_to_numeric(m, scale);
+
+		size = VARSIZE(n);
+		jb_need(size);
+		memcpy(jb_buf + jb_len, n, size);
+		pfree(n);
 	}
-	pushJsonbValue(st, tok, &v);
+	jb_len += size;
+	return JENTRY_ISNUMERIC | (pad + size);
 }
 
-static void
-jb_num(JsonbParseState **st, Numeric n)
+/* a float8 as jsonb's numeric with float8out's digits; null when not finite */
+static inline JEntry
+jb_float(double x)
 {
-	JsonbValue	v;
+	int64		m;
+	int			scale;
 
-	v.type = jbvNumeric;
-	v.val.numeric = n;
-	pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-static void
-jb_float(JsonbParseState **st, double x)
-{
-	if (isfinite(x))
-		jb_num(st, float_numeric(x));
-	else
-	{
-		JsonbValue	v;
-
-		v.type = jbvNull;
-		pushJsonbValue(st, WJB_VALUE, &v);
-	}
+	if (!isfinite(x))
+		return JENTRY_ISNULL;
+	float_dec(x, &m, &scale);
+	return jb_numeric(m, scale);
 }
 
 const char *
@@ -225,76 +373,111 @@ zone_name(OrchCatalog *cat, const Cand *c)
 	return c->zone >= 0 ? cat->carriers[c->carrier].zones[c->zone].name : NULL;
 }
 
-/* ranking jsonb: array best first */
+/*
+ * The keys of a ranking object in jsonb's storage order (length, then
+ * bytes): rank, zone, co2_g, price, score, carrier_id.
+ */
+#define RK_NKEYS 6
+static const char rk_keys[] = "rankzoneco2_gpricescorecarrier_id";
+static const int rk_keylen[RK_NKEYS] = {4, 4, 5, 5, 5, 10};
+
+/*
+ * ranking jsonb: an array, best first, of {rank, carrier_id, price, score,
+ * co2_g, zone}; cost_score, quality_score and environment_score are not
+ * kept (they follow from price, the carrier's quality and co2_g).
+ */
 Jsonb *
 ranking_jsonb(OrchCatalog *cat, const Cand *cand, const LmOption *opts, int m)
 {
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
+	uint32		je,
+				start,
+				total = 0;
 
-	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	jb_begin();
+	start = jb_open(JB_FARRAY, m, &je);
 	for (int i = 0; i < m; i++)
 	{
 		const Cand *c = &cand[opts[i].carrier];
 		const OrchCarrier *car = &cat->carriers[c->carrier];
 		const char *z = zone_name(cat, c);
+		uint32		oje,
+					ostart,
+					ototal = 0;
+		JEntry		v[RK_NKEYS];
 
-		/* keys pushed in jsonb's storage order (length, then bytes) */
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		jb_key(&st, "rank");
-		jb_num(&st, fast_numeric(i + 1, 0));
-		jb_key(&st, "zone");
-		jb_str(&st, z, z ? strlen(z) : 0, WJB_VALUE);
-		jb_key(&st, "co2_g");
-		jb_float(&st, opts[i].co2_g);
-		jb_key(&st, "price");
-		jb_num(&st, dec_numeric(opts[i].price));
-		jb_key(&st, "score");
-		jb_float(&st, opts[i].score);
-		jb_key(&st, "carrier_id");
-		jb_str(&st, car->carrier_id, car->idlen, WJB_VALUE);
-		jb_key(&st, "cost_score");
-		jb_float(&st, opts[i].cost_score);
-		jb_key(&st, "quality_score");
-		jb_float(&st, opts[i].quality_score);
-		jb_key(&st, "environment_score");
-		jb_float(&st, opts[i].environment_score);
-		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+		ostart = jb_open(JB_FOBJECT, RK_NKEYS, &oje);
+		jb_string(rk_keys, sizeof(rk_keys) - 1);
+		for (int k = 0; k < RK_NKEYS; k++)
+			jb_child(oje, k, JENTRY_ISSTRING | rk_keylen[k], &ototal);
+		v[0] = jb_numeric(i + 1, 0);
+		v[1] = z ? jb_string(z, strlen(z)) : JENTRY_ISNULL;
+		v[2] = jb_float(opts[i].co2_g);
+		v[3] = jb_numeric(opts[i].price.m, opts[i].price.s);
+		v[4] = jb_float(opts[i].score);
+		v[5] = jb_string(car->carrier_id, car->idlen);
+		for (int k = 0; k < RK_NKEYS; k++)
+			jb_child(oje, RK_NKEYS + k, v[k], &ototal);
+		jb_child(je, i, jb_close(ostart), &total);
 	}
-	res = pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	return JsonbValueToJsonb(res);
+	(void) jb_close(start);
+	return jb_end();
 }
 
-/* rejected jsonb: carrier_id → reasons, keys pushed in storage order */
+/* rejected jsonb: carrier_id → reasons (SPEC order), keys in storage order */
 Jsonb *
 rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n, int *slot)
 {
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
+	static int	reason_len[LM_N_REASONS];
+	uint32		je,
+				start,
+				total = 0;
+	int			npairs = 0,
+				k;
 
+	if (reason_len[0] == 0)
+		for (int b = 0; b < LM_N_REASONS; b++)
+			reason_len[b] = strlen(lm_reason_names[b]);
 	for (int i = 0; i < cat->ncarriers; i++)
 		slot[i] = -1;
 	for (int i = 0; i < n; i++)
 		if (cand[i].reasons != 0)
+		{
+			if (slot[cand[i].carrier] < 0)
+				npairs++;
 			slot[cand[i].carrier] = i;
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (int k = 0; k < cat->ncarriers; k++)
+		}
+
+	jb_begin();
+	start = jb_open(JB_FOBJECT, npairs, &je);
+	k = 0;
+	for (int o = 0; o < cat->ncarriers; o++)
 	{
-		int			c = cat->carriers_jsonb_order[k];
-		const OrchCarrier *car = &cat->carriers[c];
-		int			i = slot[c];
+		const OrchCarrier *car = &cat->carriers[cat->carriers_jsonb_order[o]];
+
+		if (slot[cat->carriers_jsonb_order[o]] < 0)
+			continue;
+		jb_child(je, k++, jb_string(car->carrier_id, car->idlen), &total);
+	}
+	for (int o = 0; o < cat->ncarriers; o++)
+	{
+		int			i = slot[cat->carriers_jsonb_order[o]];
+		unsigned	mask;
+		uint32		aje,
+					astart,
+					atotal = 0;
+		int			a = 0;
 
 		if (i < 0)
 			continue;
-		jb_str(&st, car->carrier_id, car->idlen, WJB_KEY);
-		pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+		mask = cand[i].reasons;
+		astart = jb_open(JB_FARRAY, pg_popcount32(mask), &aje);
 		for (int b = 0; b < LM_N_REASONS; b++)
-			if (cand[i].reasons & (1u << b))
-				jb_str(&st, lm_reason_names[b], strlen(lm_reason_names[b]), WJB_ELEM);
-		pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+			if (mask & (1u << b))
+				jb_child(aje, a++, jb_string(lm_reason_names[b], reason_len[b]), &atotal);
+		jb_child(je, k++, jb_close(astart), &total);
 	}
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(res);
+	(void) jb_close(start);
+	return jb_end();
 }
 
 Datum
@@ -309,3 +492,18 @@ reasons_array(unsigned mask)
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+
+PG_FUNCTION_INFO_V1(lastmile_jsonb_image);
+
+/* internal: the bytes of a jsonb after its varlena header (tests compare them with jsonb_in's) */
+Datum
+lastmile_jsonb_image(PG_FUNCTION_ARGS)
+{
+	struct varlena *j = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	Size		len = VARSIZE_ANY_EXHDR(j);
+	bytea	   *res = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(res, VARHDRSZ + len);
+	memcpy(VARDATA(res), VARDATA_ANY(j), len);
+	PG_RETURN_BYTEA_P(res);
+}

@@ -56,7 +56,7 @@ COMMENT ON FUNCTION lastmile_ref.prepare() IS 'Cuts the covered areas into lastm
 -- sector 16, no_rate 32, capacity 64) and become text at the end.
 CREATE FUNCTION lastmile_ref.decide() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '256MB' SET enable_hashagg = off
-SET client_min_messages = warning AS $fn$
+SET client_min_messages = warning SET extra_float_digits = 1 AS $fn$
 DECLARE
     rec         record;
     v_used      int[];
@@ -347,12 +347,12 @@ BEGIN
     FROM ref_req q
     LEFT JOIN ref_rank w ON w.request_id = q.request_id AND w.rank = 1
     -- (the JSON is assembled as text and parsed once per request: much
-    -- cheaper than jsonb_build_object() per element)
+    -- cheaper than jsonb_build_object() per element; the same six keys as
+    -- lastmile writes, floats with the shortest digits that read back)
     LEFT JOIN (SELECT e.request_id,
-                      ('[' || string_agg(format('{"rank":%s,"carrier_id":%s,"price":%s,"co2_g":%s,"cost_score":%s,'
-                                                '"quality_score":%s,"environment_score":%s,"score":%s}',
-                                                e.rank, to_json(e.carrier_id), e.price, e.co2_g, e.cost_score,
-                                                e.quality_score, e.environment_score, e.score),
+                      ('[' || string_agg(format('{"rank":%s,"carrier_id":%s,"price":%s,"score":%s,"co2_g":%s,"zone":%s}',
+                                                e.rank, to_json(e.carrier_id), e.price, e.score, e.co2_g,
+                                                coalesce(to_json(e.zone)::text, 'null')),
                                          ',' ORDER BY e.rank) || ']')::jsonb AS ranking
                FROM ref_rank e GROUP BY e.request_id) rk
            ON rk.request_id = q.request_id
