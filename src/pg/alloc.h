@@ -8,6 +8,7 @@
  *   decision_json.c numeric and jsonb Datums of a decision
  *   capacity.c      advisory locks, counters, the capacity trigger
  *   writer.c        decisions recorded and written in bulk
+ *   heap_write.c    rows inserted / updated through the table AM, no SQL
  *   allocate.c      eligibility, price, ranking, allocate, allocate_pending
  *   checkout.c      delivery_options
  */
@@ -41,11 +42,13 @@ typedef struct Req
 	char	   *status;			/* old status */
 	double		x,
 				y;				/* destination (NaN: an empty point) */
+	ItemPointerData tid;		/* the request row as read (and locked) */
 	/* details, filled per chunk */
 	int			npk;
 	LmPackage  *pk;
 	int64	   *pk_id;
 	bool	   *pk_tracked;
+	ItemPointerData *pk_tid;	/* package rows as read */
 	int			narea;
 	int64	   *areas;
 	int			nq;
@@ -99,6 +102,7 @@ typedef struct Writer
 {
 	int			n;
 	Datum	   *req_id;
+	ItemPointerData *req_tid;
 	Datum	   *carrier;
 	bool	   *carrier_null;
 	Datum	   *price;
@@ -116,8 +120,10 @@ typedef struct Writer
 	int			npk;
 	int			pkcap;
 	Datum	   *pk_id;
+	ItemPointerData *pk_tid;
 	Datum	   *pk_tracking;
 	bool	   *pk_null;
+	bool	   *won;			/* per carrier: wins a request of this writer */
 	/* counters: delta per (carrier, day) */
 	int			nd;
 	int			dcap;
@@ -160,6 +166,17 @@ extern void writer_init(Writer *w, int n, int ncarriers);
 extern const LmOption *decide(OrchCatalog *cat, Writer *w, const Req *r, const Cand *cand, int n,
 							  const LmOption *opts, int m);
 extern void writer_flush(OrchCatalog *cat, Writer *w);
+
+/* heap_write.c: rows written through the table AM instead of SQL statements */
+typedef struct HwRel HwRel;
+extern bool lastmile_direct_writes;
+extern HwRel *hw_open(const char *relname, CmdType op, const char *const *cols, const Oid *types,
+					  int ncols, const char *keycol, bool fk_ok, const char **why);
+extern const char *hw_fk_name(HwRel *h);
+extern Oid	hw_coltype(HwRel *h, int i);
+extern void hw_insert(HwRel *h, const Datum *values, const bool *nulls);
+extern bool hw_update(HwRel *h, ItemPointer tid, int64 key, const Datum *values, const bool *nulls);
+extern void hw_close(HwRel *h);
 
 /* phase timings (CPU time of this backend) at DEBUG1: SET client_min_messages = debug1 */
 extern void orch_phase_start(void);

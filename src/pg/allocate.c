@@ -276,7 +276,7 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 
 	/* the wave, locked; rows another transaction holds are left for later */
 	orch_exec(orch_plan(&plan_wave,
-						"SELECT " REQ_COLS ", ST_X(r.destination), ST_Y(r.destination) "
+						"SELECT " REQ_COLS ", ST_X(r.destination), ST_Y(r.destination), r.ctid "
 						"FROM lastmile.transport_request r "
 						"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
 						"WHERE r.status = 'new' AND ($1::text IS NULL OR r.retailer_id = $1) "
@@ -303,6 +303,8 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 			reqs[i].x = isnull ? NAN : DatumGetFloat8(d);
 			d = SPI_getbinval(tt->vals[i], tt->tupdesc, 10, &isnull);
 			reqs[i].y = isnull ? NAN : DatumGetFloat8(d);
+			/* the row version locked, which the writer updates */
+			reqs[i].tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(tt->vals[i], tt->tupdesc, 11, &isnull));
 			days_get(&ds, reqs[i].ship_date);
 			if (reqs[i].ret)
 				seen[reqs[i].ret - cat->retailers] = true;

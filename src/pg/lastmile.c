@@ -18,4 +18,5 @@ _PG_init(void)
 	/* one call per module that defines settings; keep alphabetical */
 	lastmile_bundle_init();
 	lastmile_messages_init();
+	lastmile_writer_init();
 }

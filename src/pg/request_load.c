@@ -86,7 +86,7 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 	PHASE("  sectors");
 	/* packages */
 	orch_exec(orch_plan(&plan_pkgs,
-						"SELECT u.n::int4, p.package_id, p.dims, p.weight_kg, p.tracking IS NOT NULL "
+						"SELECT u.n::int4, p.package_id, p.dims, p.weight_kg, p.tracking IS NOT NULL, p.ctid "
 						"FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
 						"JOIN lastmile.package p ON p.request_id = u.id ORDER BY 1, 2",
 						1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
@@ -97,6 +97,7 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 		LmPackage  *pk = palloc(sizeof(LmPackage) * Max(rows, 1));
 		int64	   *pid = palloc(sizeof(int64) * Max(rows, 1));
 		bool	   *tr = palloc(sizeof(bool) * Max(rows, 1));
+		ItemPointerData *tid = palloc(sizeof(ItemPointerData) * Max(rows, 1));
 
 		for (int i = 0; i < rows; i++)
 		{
@@ -111,6 +112,7 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 				r->pk = &pk[i];
 				r->pk_id = &pid[i];
 				r->pk_tracked = &tr[i];
+				r->pk_tid = &tid[i];
 			}
 			pid[i] = DatumGetInt64(SPI_getbinval(t, td, 2, &isnull));
 			d = SPI_getbinval(t, td, 3, &isnull);
@@ -121,6 +123,7 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 			d = SPI_getbinval(t, td, 4, &isnull);
 			pk[i].weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
 			tr[i] = DatumGetBool(SPI_getbinval(t, td, 5, &isnull));
+			tid[i] = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 6, &isnull));
 			r->npk++;
 		}
 	}
@@ -238,7 +241,9 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 						"   WHERE q.request_id = r.request_id AND (q.expires_at IS NULL OR q.expires_at > now()) "
 						"   ORDER BY q.carrier_id, q.created_at DESC, q.quote_id DESC) x), "
 						" ARRAY(SELECT d.carrier_id FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY 1), "
-						" ARRAY(SELECT d.used FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY d.carrier_id) "
+						" ARRAY(SELECT d.used FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY d.carrier_id), "
+						" r.ctid, "
+						" ARRAY(SELECT k.ctid FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id) "
 						"FROM lastmile.transport_request r "
 						"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
 						"WHERE r.request_id = $1",
@@ -305,6 +310,14 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 		r->q[r->nq].price = orch_dec_from_text(sp + 1, "quote price");
 		r->nq++;
 	}
+
+	/* the row versions read, which the writer updates */
+	r->tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 17, &isnull));
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 18, &isnull)), TIDOID, sizeof(ItemPointerData),
+					  false, TYPALIGN_SHORT, &el, &nl, &n);
+	r->pk_tid = palloc(sizeof(ItemPointerData) * Max(r->npk, 1));
+	for (int i = 0; i < n && i < r->npk; i++)
+		r->pk_tid[i] = *(ItemPointer) DatumGetPointer(el[i]);
 
 	used = used_from_arrays(cat, t, td, 15);
 	if (r->counted && used[r->old_carrier] > 0)
