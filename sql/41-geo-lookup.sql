@@ -1,8 +1,8 @@
 ------------------------------------------------------------------------
--- Which areas cover a point, as allocation finds them: the parts of every
--- area (lastmile.area_part) are cached per backend with the catalog and
--- indexed in C; the point-in-polygon rule is the one of ST_Covers (a point
--- on a border is inside).  See docs/geography.md.
+-- Which areas cover a point, as allocation finds them: the shape of every
+-- area (lastmile.area.geom) is cached per backend with the catalog and
+-- indexed in C; the point-in-polygon rule is the one of ST_Covers, with its
+-- arithmetic (a point on a border is inside).  See docs/geography.md.
 ------------------------------------------------------------------------
 CREATE FUNCTION lastmile.covering_areas(destination geometry)
 RETURNS bigint[]

@@ -1,12 +1,14 @@
 /*
- * geo.c — which areas cover a point: a WKB reader for (multi)polygons, a
- * static packed R-tree over the parts' bounding boxes, and the
- * point-in-polygon rule of PostGIS's ST_Covers(polygon, point).
+ * geo.c — which areas cover a point: a WKB reader for (multi)polygons,
+ * rings with their edges sorted into horizontal bands, a static packed
+ * R-tree over the polygons' bounding boxes, and the point-in-polygon rule
+ * of PostGIS's ST_Covers(polygon, point).
  *
  * ST_Covers(polygon, point) in PostGIS 3 (postgis/lwgeom_geos.c, covers()
- * → pip_short_circuit() → point_in_polygon() / point_in_multipolygon() of
- * postgis/lwgeom_functions_analytic.c) decides with a winding number per
- * ring, in double precision, without tolerance:
+ * → pip_short_circuit() → point_in_multipolygon() / point_in_polygon() of
+ * postgis/lwgeom_functions_analytic.c, or their R-tree cached variants)
+ * decides with a winding number per ring, in double precision, without
+ * tolerance:
  *   side = (x2 - x1)·(py - y1) − (px - x1)·(y2 - y1)
  * a point with side exactly 0 inside the closed bounding box of a
  * (non-degenerate) edge is on the ring; an upward edge with the point on
@@ -15,8 +17,15 @@
  * winding number of 0 is outside.  The code below evaluates the very same
  * expressions in the same order (the build must not contract them into
  * fused multiply-adds: no -ffast-math, no -mfma), so that the answer on a
- * border is bit for bit the one of ST_Covers.  The bounding-box and
- * edge-range tests it adds only skip work whose answer is known.
+ * border is bit for bit the one of ST_Covers.
+ *
+ * What it skips: edges whose y range does not contain py (exact: such an
+ * edge can neither hold the point nor count, and the bands are chosen by a
+ * monotone function of y, so no edge that contains py is missed), and
+ * polygons and rings whose bounding box does not contain the point (as
+ * PostGIS's own bounding-box short-cut does for the whole geometry).
+ * Zero-length edges are ignored when their ends are equal (PostGIS's
+ * uncached path; its cached path also ignores edges shorter than 1e-12).
  */
 #include "geo.h"
 
@@ -152,13 +161,195 @@ typedef struct Walk
 {
 	LmGeoCounts c;
 	LmGeo	   *g;
+	int64_t		area_id;
+	bool		single;			/* the top geometry is a Polygon */
 } Walk;
+
+/* bands of a ring of np points */
+static int
+ring_buckets(uint32_t np)
+{
+	uint32_t	nb = np / 8;
+
+	if (nb < 1)
+		nb = 1;
+	if (nb > 65536)
+		nb = 65536;
+	return (int) nb;
+}
+
+/* the band of y (a monotone function of y; y finite) */
+static inline int
+band_of(double y, double y0, double bh, int nb)
+{
+	double		t = (y - y0) / bh;
+
+	if (!(t >= 0))
+		return 0;
+	if (t >= nb)
+		return nb - 1;
+	return (int) t;
+}
+
+/* reads the point i of a ring */
+static inline void
+ring_point(const uint8_t *p, size_t stride, bool swap, uint32_t i, double *x, double *y)
+{
+	*x = rd_f8_at(p + i * stride, swap);
+	*y = rd_f8_at(p + i * stride + 8, swap);
+}
+
+/*
+ * One ring: its bounding box, bands and edges per band (counted; written
+ * too when w->g is set).
+ */
+static void
+walk_ring(const uint8_t *p, size_t stride, bool swap, uint32_t np, Walk *w)
+{
+	LmGeo	   *g = w->g;
+	double		xmin = INFINITY,
+				ymin = INFINITY,
+				xmax = -INFINITY,
+				ymax = -INFINITY;
+	bool		finite = true;
+	int			nb = ring_buckets(np);
+	double		bh;
+	LmGeoRing  *ring = NULL;
+	int32_t    *start = NULL;
+	int32_t		base = 0;
+
+	for (uint32_t i = 0; i < np; i++)
+	{
+		double		x,
+					y;
+
+		ring_point(p, stride, swap, i, &x, &y);
+		if (!isfinite(x) || !isfinite(y))
+		{
+			finite = false;
+			continue;
+		}
+		if (x < xmin)
+			xmin = x;
+		if (x > xmax)
+			xmax = x;
+		if (y < ymin)
+			ymin = y;
+		if (y > ymax)
+			ymax = y;
+	}
+	bh = (ymax - ymin) / nb;
+	if (!(bh > 0) || !isfinite(bh))
+	{
+		nb = 1;
+		bh = 1;
+	}
+	if (g)
+	{
+		double	   *xy = g->xy + 2 * (size_t) g->npoints;
+
+		ring = &g->rings[g->nrings++];
+		ring->first = g->npoints;
+		ring->npoints = (int32_t) np;
+		ring->bfirst = g->nbuckets;
+		ring->nbuckets = nb;
+		ring->y0 = isfinite(ymin) ? ymin : 0;
+		ring->bh = bh;
+		if (finite)
+		{
+			ring->xmin = xmin;
+			ring->ymin = ymin;
+			ring->xmax = xmax;
+			ring->ymax = ymax;
+		}
+		else
+		{
+			/* PostGIS evaluates every edge: so do we */
+			ring->xmin = ring->ymin = -INFINITY;
+			ring->xmax = ring->ymax = INFINITY;
+		}
+		for (uint32_t i = 0; i < np; i++)
+			ring_point(p, stride, swap, i, &xy[2 * i], &xy[2 * i + 1]);
+		g->npoints += (int32_t) np;
+		start = g->bucket_start + g->nbuckets;
+		base = g->nbucket_edges;
+		memset(start, 0, sizeof(int32_t) * (nb + 1));
+	}
+	w->c.rings++;
+	w->c.points += np;
+	w->c.buckets += nb + 1;
+
+	/* two rounds when writing: count per band, then place */
+	for (int round = (g ? 0 : 1); round < 2; round++)
+	{
+		if (g && round == 1)
+		{
+			/* start[b] = first slot of band b, then used as a cursor */
+			int32_t		sum = base;
+
+			for (int b = 0; b <= nb; b++)
+			{
+				int32_t		k = start[b];
+
+				start[b] = sum;
+				sum += k;
+			}
+		}
+		for (uint32_t i = 0; i + 1 < np; i++)
+		{
+			double		x1,
+						y1,
+						x2,
+						y2;
+			int			lo,
+						hi;
+
+			ring_point(p, stride, swap, i, &x1, &y1);
+			ring_point(p, stride, swap, i + 1, &x2, &y2);
+			/* zero-length edges are ignored */
+			if (x2 == x1 && y2 == y1)
+				continue;
+			if (isfinite(x1) && isfinite(y1) && isfinite(x2) && isfinite(y2))
+			{
+				lo = band_of(y1 < y2 ? y1 : y2, ring ? ring->y0 : ymin, bh, nb);
+				hi = band_of(y1 < y2 ? y2 : y1, ring ? ring->y0 : ymin, bh, nb);
+			}
+			else
+			{
+				lo = 0;
+				hi = nb - 1;
+			}
+			if (!g)
+				w->c.bucket_edges += hi - lo + 1;
+			else if (round == 0)
+			{
+				for (int b = lo; b <= hi; b++)
+					start[b]++;
+			}
+			else
+			{
+				for (int b = lo; b <= hi; b++)
+					g->bucket_edge[start[b]++] = (int32_t) i;
+			}
+		}
+	}
+	if (g)
+	{
+		/* cursors are now at each band's end: shift back to the starts */
+		for (int b = nb; b > 0; b--)
+			start[b] = start[b - 1];
+		start[0] = base;
+		g->nbucket_edges = start[nb];
+		g->nbuckets += nb + 1;
+	}
+}
 
 static LmGeoError
 walk_polygon(Reader *r, int dims, Walk *w)
 {
 	uint32_t	nrings;
 	LmGeo	   *g = w->g;
+	LmGeoPart  *part = NULL;
 
 	if (!rd_u32(r, &nrings))
 		return LM_GEO_TRUNCATED;
@@ -167,11 +358,15 @@ walk_polygon(Reader *r, int dims, Walk *w)
 		return LM_GEO_TRUNCATED;
 	if (g)
 	{
-		g->polys[g->npolys].first = g->nrings;
-		g->polys[g->npolys].nrings = (int32_t) nrings;
-		g->npolys++;
+		part = &g->parts[g->nparts++];
+		part->area_id = w->area_id;
+		part->first = g->nrings;
+		part->nrings = (int32_t) nrings;
+		part->single = w->single;
+		part->xmin = part->ymin = INFINITY;
+		part->xmax = part->ymax = -INFINITY;
 	}
-	w->c.polys++;
+	w->c.parts++;
 	for (uint32_t k = 0; k < nrings; k++)
 	{
 		uint32_t	np;
@@ -181,42 +376,27 @@ walk_polygon(Reader *r, int dims, Walk *w)
 			return LM_GEO_TRUNCATED;
 		if (np > (size_t) (r->end - r->p) / stride)
 			return LM_GEO_TRUNCATED;
+		walk_ring(r->p, stride, r->swap, np, w);
 		if (g)
 		{
-			LmGeoRing  *ring = &g->rings[g->nrings++];
-			double	   *xy = g->xy + 2 * (size_t) g->npoints;
+			const LmGeoRing *ring = &g->rings[g->nrings - 1];
 
-			ring->first = g->npoints;
-			ring->npoints = (int32_t) np;
-			ring->xmin = ring->ymin = INFINITY;
-			ring->xmax = ring->ymax = -INFINITY;
-			for (uint32_t i = 0; i < np; i++)
-			{
-				double		x = rd_f8_at(r->p + i * stride, r->swap);
-				double		y = rd_f8_at(r->p + i * stride + 8, r->swap);
-
-				xy[2 * i] = x;
-				xy[2 * i + 1] = y;
-				if (x < ring->xmin)
-					ring->xmin = x;
-				if (x > ring->xmax)
-					ring->xmax = x;
-				if (y < ring->ymin)
-					ring->ymin = y;
-				if (y > ring->ymax)
-					ring->ymax = y;
-			}
-			g->npoints += (int32_t) np;
+			if (ring->xmin < part->xmin)
+				part->xmin = ring->xmin;
+			if (ring->ymin < part->ymin)
+				part->ymin = ring->ymin;
+			if (ring->xmax > part->xmax)
+				part->xmax = ring->xmax;
+			if (ring->ymax > part->ymax)
+				part->ymax = ring->ymax;
 		}
 		r->p += np * stride;
-		w->c.rings++;
-		w->c.points += np;
 	}
 	return LM_GEO_OK;
 }
 
 static LmGeoError
-walk_geom(Reader *r, int depth, Walk *w, bool *multi)
+walk_geom(Reader *r, int depth, Walk *w)
 {
 	uint32_t	type,
 				n;
@@ -229,10 +409,13 @@ walk_geom(Reader *r, int depth, Walk *w, bool *multi)
 	if (e != LM_GEO_OK)
 		return e;
 	if (type == WKB_POLYGON)
+	{
+		if (depth == 0)
+			w->single = true;
 		return walk_polygon(r, dims, w);
+	}
 	if (type != WKB_MULTIPOLYGON && type != WKB_COLLECTION)
 		return LM_GEO_BAD_TYPE;
-	*multi = true;
 	if (!rd_u32(r, &n))
 		return LM_GEO_TRUNCATED;
 	/* a member needs at least 5 header bytes */
@@ -253,7 +436,7 @@ walk_geom(Reader *r, int depth, Walk *w, bool *multi)
 			e = walk_polygon(r, subdims, w);
 		}
 		else
-			e = walk_geom(r, depth + 1, w, multi);
+			e = walk_geom(r, depth + 1, w);
 		if (e != LM_GEO_OK)
 			return e;
 	}
@@ -261,7 +444,7 @@ walk_geom(Reader *r, int depth, Walk *w, bool *multi)
 }
 
 static LmGeoError
-walk(const uint8_t *wkb, size_t len, Walk *w, bool *multi)
+walk(const uint8_t *wkb, size_t len, Walk *w)
 {
 	Reader		r;
 	LmGeoError	e;
@@ -269,33 +452,43 @@ walk(const uint8_t *wkb, size_t len, Walk *w, bool *multi)
 	r.p = wkb;
 	r.end = wkb + len;
 	r.swap = false;
-	*multi = false;
+	w->single = false;
 	if (wkb == NULL)
 		return LM_GEO_TRUNCATED;
-	e = walk_geom(&r, 0, w, multi);
+	e = walk_geom(&r, 0, w);
 	if (e == LM_GEO_OK && r.p != r.end)
 		e = LM_GEO_TRUNCATED;
 	return e;
+}
+
+static bool
+counts_fit(const LmGeoCounts *a, const LmGeoCounts *b, const LmGeoCounts *cap)
+{
+	return a->parts + b->parts <= cap->parts &&
+		a->rings + b->rings <= cap->rings &&
+		a->points + b->points <= cap->points &&
+		a->buckets + b->buckets <= cap->buckets &&
+		a->bucket_edges + b->bucket_edges <= cap->bucket_edges;
 }
 
 LmGeoError
 lm_geo_measure(const uint8_t *wkb, size_t len, LmGeoCounts *c)
 {
 	Walk		w;
-	bool		multi;
 	LmGeoError	e;
+	LmGeoCounts limit = {INT32_MAX / 2, INT32_MAX / 2, INT32_MAX / 4, INT32_MAX / 2, INT32_MAX / 2};
 
 	memset(&w, 0, sizeof(w));
-	e = walk(wkb, len, &w, &multi);
+	e = walk(wkb, len, &w);
 	if (e != LM_GEO_OK)
 		return e;
-	if (c->parts + 1 > INT32_MAX || c->polys + w.c.polys > INT32_MAX ||
-		c->rings + w.c.rings > INT32_MAX || c->points + w.c.points > INT32_MAX / 2)
+	if (!counts_fit(c, &w.c, &limit))
 		return LM_GEO_TOO_BIG;
-	c->parts++;
-	c->polys += w.c.polys;
+	c->parts += w.c.parts;
 	c->rings += w.c.rings;
 	c->points += w.c.points;
+	c->buckets += w.c.buckets;
+	c->bucket_edges += w.c.bucket_edges;
 	return LM_GEO_OK;
 }
 
@@ -334,29 +527,35 @@ lm_geo_bytes(const LmGeoCounts *c)
 	size_t		nnodes = (size_t) count_nodes(c->parts);
 
 	return ALIGN8(sizeof(LmGeoPart) * (size_t) c->parts)
-		+ ALIGN8(sizeof(LmGeoPoly) * (size_t) c->polys)
 		+ ALIGN8(sizeof(LmGeoRing) * (size_t) c->rings)
 		+ ALIGN8(sizeof(double) * 2 * (size_t) c->points)
+		+ ALIGN8(sizeof(int32_t) * (size_t) c->buckets)
+		+ ALIGN8(sizeof(int32_t) * (size_t) c->bucket_edges)
 		+ ALIGN8(sizeof(int32_t) * (size_t) c->parts)	/* order */
 		+ ALIGN8(sizeof(LmGeoNode) * nnodes)
 		+ ALIGN8(sizeof(int32_t) * nnodes)	/* children of inner nodes */
 		+ ALIGN8(sizeof(SortKey) * (size_t) (c->parts > 0 ? c->parts : 1)); /* scratch */
 }
 
-static void
-layout(LmGeo *g, void *mem, const LmGeoCounts *c)
+void
+lm_geo_init(LmGeo *g, void *mem, const LmGeoCounts *c)
 {
 	char	   *p = mem;
 	size_t		nnodes = (size_t) count_nodes(c->parts);
 
+	memset(g, 0, sizeof(LmGeo));
+	g->cap = *c;
+	g->root = -1;
 	g->parts = (LmGeoPart *) p;
 	p += ALIGN8(sizeof(LmGeoPart) * (size_t) c->parts);
-	g->polys = (LmGeoPoly *) p;
-	p += ALIGN8(sizeof(LmGeoPoly) * (size_t) c->polys);
 	g->rings = (LmGeoRing *) p;
 	p += ALIGN8(sizeof(LmGeoRing) * (size_t) c->rings);
 	g->xy = (double *) p;
 	p += ALIGN8(sizeof(double) * 2 * (size_t) c->points);
+	g->bucket_start = (int32_t *) p;
+	p += ALIGN8(sizeof(int32_t) * (size_t) c->buckets);
+	g->bucket_edge = (int32_t *) p;
+	p += ALIGN8(sizeof(int32_t) * (size_t) c->bucket_edges);
 	g->order = (int32_t *) p;
 	p += ALIGN8(sizeof(int32_t) * (size_t) c->parts);
 	g->nodes = (LmGeoNode *) p;
@@ -366,64 +565,29 @@ layout(LmGeo *g, void *mem, const LmGeoCounts *c)
 	g->scratch = p;
 }
 
-void
-lm_geo_init(LmGeo *g, void *mem, const LmGeoCounts *c)
-{
-	memset(g, 0, sizeof(LmGeo));
-	layout(g, mem, c);
-	g->cap_parts = (int32_t) c->parts;
-	g->cap_polys = (int32_t) c->polys;
-	g->cap_rings = (int32_t) c->rings;
-	g->cap_points = (int32_t) c->points;
-	g->cap_nodes = (int32_t) count_nodes(c->parts);
-	g->root = -1;
-}
-
 LmGeoError
 lm_geo_add(LmGeo *g, int64_t area_id, const uint8_t *wkb, size_t len)
 {
 	Walk		w;
-	bool		multi;
 	LmGeoError	e;
-	LmGeoPart  *part;
+	LmGeoCounts used;
 
 	/* measure first: never write past what lm_geo_init was given */
 	memset(&w, 0, sizeof(w));
-	e = walk(wkb, len, &w, &multi);
+	e = walk(wkb, len, &w);
 	if (e != LM_GEO_OK)
 		return e;
-	if (g->nparts + 1 > g->cap_parts || g->npolys + w.c.polys > g->cap_polys ||
-		g->nrings + w.c.rings > g->cap_rings || g->npoints + w.c.points > g->cap_points)
+	used.parts = g->nparts;
+	used.rings = g->nrings;
+	used.points = g->npoints;
+	used.buckets = g->nbuckets;
+	used.bucket_edges = g->nbucket_edges;
+	if (!counts_fit(&used, &w.c, &g->cap))
 		return LM_GEO_TOO_BIG;
-
-	part = &g->parts[g->nparts];
-	part->area_id = area_id;
-	part->first = g->npolys;
 	memset(&w, 0, sizeof(w));
 	w.g = g;
-	e = walk(wkb, len, &w, &multi);
-	if (e != LM_GEO_OK)
-		return e;				/* cannot happen: measured above */
-	part->npolys = g->npolys - part->first;
-	part->multi = multi;
-	part->xmin = part->ymin = INFINITY;
-	part->xmax = part->ymax = -INFINITY;
-	for (int p = part->first; p < part->first + part->npolys; p++)
-		for (int k = g->polys[p].first; k < g->polys[p].first + g->polys[p].nrings; k++)
-		{
-			const LmGeoRing *ring = &g->rings[k];
-
-			if (ring->xmin < part->xmin)
-				part->xmin = ring->xmin;
-			if (ring->ymin < part->ymin)
-				part->ymin = ring->ymin;
-			if (ring->xmax > part->xmax)
-				part->xmax = ring->xmax;
-			if (ring->ymax > part->ymax)
-				part->ymax = ring->ymax;
-		}
-	g->nparts++;
-	return LM_GEO_OK;
+	w.area_id = area_id;
+	return walk(wkb, len, &w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -672,78 +836,86 @@ lm_geo_ring_locate(const double *xy, int n, double px, double py)
 	return wn == 0 ? -1 : 1;
 }
 
+/*
+ * The same test on ring k, through the band of py: only the edges whose y
+ * range meets that band are looked at.
+ */
 static int
-ring_locate(const LmGeo *g, int k, double x, double y)
+ring_locate(const LmGeo *g, int k, double px, double py)
 {
 	const LmGeoRing *r = &g->rings[k];
+	const double *xy = g->xy + 2 * (size_t) r->first;
+	const int32_t *start = g->bucket_start + r->bfirst;
+	int			b;
+	int			wn = 0;
 
 	/* outside its box: outside the ring (the winding number is 0) */
-	if (!(x >= r->xmin && x <= r->xmax && y >= r->ymin && y <= r->ymax))
+	if (!(px >= r->xmin && px <= r->xmax && py >= r->ymin && py <= r->ymax))
 		return -1;
-	return lm_geo_ring_locate(g->xy + 2 * (size_t) r->first, r->npoints, x, y);
+	b = isfinite(py) ? band_of(py, r->y0, r->bh, r->nbuckets) : 0;
+	for (int32_t j = start[b]; j < start[b + 1]; j++)
+	{
+		int32_t		i = g->bucket_edge[j];
+		double		x1 = xy[2 * i],
+					y1 = xy[2 * i + 1],
+					x2 = xy[2 * i + 2],
+					y2 = xy[2 * i + 3];
+		double		side;
+
+		if ((py < y1 && py < y2) || (py > y1 && py > y2))
+			continue;
+		side = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1);
+		if (side == 0.0)
+		{
+			double		minx = x1 > x2 ? x2 : x1,
+						maxx = x1 > x2 ? x1 : x2,
+						miny = y1 > y2 ? y2 : y1,
+						maxy = y1 > y2 ? y1 : y2;
+
+			if (!(maxx < px || minx > px) && !(maxy < py || miny > py))
+				return 0;
+		}
+		if ((y1 <= py) && (py < y2) && (side > 0))
+			++wn;
+		else if ((y2 <= py) && (py < y1) && (side < 0))
+			--wn;
+	}
+	return wn == 0 ? -1 : 1;
 }
 
 /*
- * ST_Covers(part, point) as PostGIS decides it: point_in_polygon() for a
- * Polygon, point_in_multipolygon() for a MultiPolygon, including their
- * order of tests (which matters only for invalid polygons).
+ * ST_Covers(polygon, point) as PostGIS decides it: for a polygon of a
+ * MultiPolygon, point_in_multipolygon()'s test of one polygon (on the
+ * exterior ring's border: covered at once); for a lone Polygon,
+ * point_in_polygon() (a point on the exterior ring is still checked
+ * against the holes).  The two differ only for invalid polygons.  A
+ * MultiPolygon covers a point exactly when one of its polygons does, so
+ * its polygons can be tested separately, in any order.
  */
 int
 lm_geo_part_locate(const LmGeo *g, int part, double x, double y)
 {
 	const LmGeoPart *pt = &g->parts[part];
-	int			result = -1;
+	int			in_ring,
+				result;
 
 	if (!(x >= pt->xmin && x <= pt->xmax && y >= pt->ymin && y <= pt->ymax))
 		return -1;
-	if (!pt->multi)
+	if (pt->nrings == 0)
+		return -1;
+	in_ring = ring_locate(g, pt->first, x, y);
+	if (in_ring == -1)
+		return -1;
+	if (in_ring == 0 && !pt->single)
+		return 0;
+	result = in_ring;
+	for (int k = 1; k < pt->nrings; k++)
 	{
-		const LmGeoPoly *p;
-		int			in_ring;
-
-		if (pt->npolys == 0 || g->polys[pt->first].nrings == 0)
+		in_ring = ring_locate(g, pt->first + k, x, y);
+		if (in_ring == 1)
 			return -1;
-		p = &g->polys[pt->first];
-		in_ring = ring_locate(g, p->first, x, y);
-		if (in_ring == -1)
-			return -1;
-		result = in_ring;
-		for (int k = 1; k < p->nrings; k++)
-		{
-			in_ring = ring_locate(g, p->first + k, x, y);
-			if (in_ring == 1)
-				return -1;
-			if (in_ring == 0)
-				return 0;
-		}
-		return result;
-	}
-	for (int j = pt->first; j < pt->first + pt->npolys; j++)
-	{
-		const LmGeoPoly *p = &g->polys[j];
-		int			in_ring;
-
-		if (p->nrings == 0)
-			continue;
-		in_ring = ring_locate(g, p->first, x, y);
-		if (in_ring == -1)
-			continue;
 		if (in_ring == 0)
 			return 0;
-		result = in_ring;
-		for (int k = 1; k < p->nrings; k++)
-		{
-			in_ring = ring_locate(g, p->first + k, x, y);
-			if (in_ring == 1)
-			{
-				result = -1;
-				break;
-			}
-			if (in_ring == 0)
-				return 0;
-		}
-		if (result != -1)
-			return result;
 	}
 	return result;
 }

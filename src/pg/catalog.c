@@ -243,11 +243,12 @@ zone_index(OrchCarrier *c, const char *name, int *allocated)
 }
 
 /*
- * The parts of every area (lastmile.area_part, each area cut by
- * ST_Subdivide) read as WKB into one block of the catalog's memory and
- * indexed by a packed R-tree (src/core/geo.c): allocation and checkout find
- * the areas covering a destination without a query.  Every area, covered
- * by a carrier or not, so that lastmile.covering_areas() answers for all.
+ * The shape of every area (lastmile.area.geom, whole: not the parts cut by
+ * ST_Subdivide, whose cuts move borders by a rounding error) read as WKB
+ * into one block of the catalog's memory and indexed (src/core/geo.c):
+ * allocation and checkout find the areas covering a destination without a
+ * query, with ST_Covers's own arithmetic.  Every area, covered by a
+ * carrier or not, so that lastmile.covering_areas() answers for all.
  */
 static void
 geo_load(OrchCatalog *cat)
@@ -263,8 +264,8 @@ geo_load(OrchCatalog *cat)
 
 	INSTR_TIME_SET_CURRENT(t0);
 	orch_exec(orch_plan(&plan_parts,
-						"SELECT p.area_id, ST_AsBinary(p.geom) FROM lastmile.area_part p "
-						"ORDER BY p.area_id",
+						"SELECT a.area_id, ST_AsBinary(a.geom) FROM lastmile.area a "
+						"ORDER BY a.area_id",
 						0, NULL), NULL, NULL, true, SPI_OK_SELECT);
 	tt = SPI_tuptable;
 	td = tt->tupdesc;
@@ -296,7 +297,7 @@ geo_load(OrchCatalog *cat)
 			if (e != LM_GEO_OK)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("a part of area %lld cannot be used for allocation: %s",
+						 errmsg("area %lld cannot be used for allocation: %s",
 								(long long) area_id, lm_geo_error_text(e))));
 			if ((Pointer) wkb != DatumGetPointer(d))
 				pfree(wkb);
@@ -307,9 +308,9 @@ geo_load(OrchCatalog *cat)
 	INSTR_TIME_SET_CURRENT(t1);
 	INSTR_TIME_SUBTRACT(t1, t0);
 	cat->geo_load_ms = INSTR_TIME_GET_MILLISEC(t1);
-	elog(DEBUG1, "lastmile catalog: %d area parts, %d polygons, %d rings, %d points of %d areas "
+	elog(DEBUG1, "lastmile catalog: %d areas (%d polygons, %d rings, %d points) "
 		 "read and indexed in %.3f ms, %zu bytes",
-		 cat->geo.nparts, cat->geo.npolys, cat->geo.nrings, cat->geo.npoints, cat->geo.nareas,
+		 cat->geo.nareas, cat->geo.nparts, cat->geo.nrings, cat->geo.npoints,
 		 cat->geo_load_ms, (size_t) cat->geo_bytes);
 }
 

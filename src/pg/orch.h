@@ -79,7 +79,7 @@ typedef struct OrchCatalog
 	OrchArea   *areas;			/* sorted by area_id */
 	int			nservices;
 	Oid		   *service_oids;	/* enum value OIDs of lastmile.service, in order */
-	/* the parts of every area (lastmile.area_part), indexed: see geo.h */
+	/* the shape of every area (lastmile.area.geom), indexed: see geo.h */
 	LmGeo		geo;
 	Size		geo_bytes;		/* memory of geo */
 	double		geo_load_ms;	/* time to read and index it */

@@ -10,6 +10,9 @@
 #include "geo.h"
 
 #include <math.h>
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +136,7 @@ set_free(Set *s)
 	free(s->mem);
 }
 
-/* locate in a one-part set */
+/* locate in the set of one WKB */
 static int
 locate1(Buf *w, double x, double y)
 {
@@ -144,7 +147,10 @@ locate1(Buf *w, double x, double y)
 
 	if (set_build(&s, 1, &id, ws) != 0)
 		return 99;
-	r = lm_geo_part_locate(&s.g, 0, x, y);
+	/* as point_in_multipolygon: the first polygon that covers decides */
+	r = -1;
+	for (int p = 0; p < s.g.nparts && r == -1; p++)
+		r = lm_geo_part_locate(&s.g, p, x, y);
 	set_free(&s);
 	return r;
 }
@@ -292,7 +298,7 @@ test_wkb(void)
 	put_u32(w, 0);
 	memset(&c, 0, sizeof(c));
 	is_int(lm_geo_measure(w->b, w->n, &c), LM_GEO_OK, "wkb: nested collection reads");
-	is_int(c.parts * 1000 + c.polys * 100 + c.rings, 1102, "wkb: one part, one polygon, two rings");
+	is_int(c.parts * 100 + c.rings, 102, "wkb: one polygon, two rings");
 	is_int(locate1(w, 2, 2), 1, "wkb: collection locates");
 
 	/* malformed */
@@ -519,6 +525,117 @@ test_lookup(void)
 	}
 }
 
+/* the banded ring test against the plain scan of every edge */
+static void
+test_bands(void)
+{
+	enum
+	{
+		NP = 2001
+	};
+	double	   *ring = malloc(sizeof(double) * (1 + 2 * NP));
+	Buf		   *w = calloc(1, sizeof(Buf));
+	Set			s;
+	Buf		   *ws[1] = {w};
+	int64_t		id = 1;
+	int			bad = 0;
+
+	/* a star-shaped ring with 2,000 edges, some of them horizontal or vertical */
+	ring[0] = NP;
+	for (int i = 0; i < NP - 1; i++)
+	{
+		double		a = 2 * M_PI * i / (NP - 1);
+		double		rad = 10 + 3 * sin(7 * a) + (i % 5 == 0 ? 1.5 : 0);
+
+		ring[1 + 2 * i] = round(rad * cos(a) * 1e6) / 1e6;
+		ring[2 + 2 * i] = round(rad * sin(a) * 1e6) / 1e6;
+		if (i % 50 == 1)
+			ring[2 + 2 * i] = ring[2 * i];	/* horizontal edge */
+		if (i % 50 == 26)
+			ring[1 + 2 * i] = ring[2 * i - 1];	/* vertical edge */
+	}
+	ring[1 + 2 * (NP - 1)] = ring[1];
+	ring[2 + 2 * (NP - 1)] = ring[2];
+	poly1(w, ring);
+	is_int(set_build(&s, 1, &id, ws), 0, "bands: a ring of 2,000 edges loads");
+	ok(s.g.rings[0].nbuckets > 100, "bands: ... into more than 100 bands");
+	for (int t = 0; t < 30000; t++)
+	{
+		double		x,
+					y;
+		int			k = (int) (urand() * (NP - 1));
+
+		if (t % 3 == 0)
+		{
+			x = urand() * 30 - 15;
+			y = urand() * 30 - 15;
+		}
+		else if (t % 3 == 1)
+		{
+			/* a vertex */
+			x = ring[1 + 2 * k];
+			y = ring[2 + 2 * k];
+		}
+		else
+		{
+			/* the midpoint of an edge (on it or not, as rounding goes) */
+			x = (ring[1 + 2 * k] + ring[3 + 2 * k]) / 2;
+			y = (ring[2 + 2 * k] + ring[4 + 2 * k]) / 2;
+		}
+		if (lm_geo_part_locate(&s.g, 0, x, y) != lm_geo_ring_locate(ring + 1, NP, x, y))
+			bad++;
+	}
+	is_int(bad, 0, "bands: 30,000 points (random, vertices, edge midpoints) agree with the scan of every edge");
+	set_free(&s);
+
+	/* a ring with a NaN vertex: every edge is looked at, as PostGIS does */
+	{
+		static double nanring[] = {6, 0, 0, 10, 0, 10, 10, 5, 0, 0, 10, 0, 0};
+
+		nanring[7] = NAN;
+		poly1(w, nanring);
+		set_build(&s, 1, &id, ws);
+		bad = 0;
+		for (int t = 0; t < 2000; t++)
+		{
+			double		x = urand() * 14 - 2,
+						y = urand() * 14 - 2;
+
+			if (t % 2)
+				x = round(x), y = round(y);
+			if (lm_geo_part_locate(&s.g, 0, x, y) != lm_geo_ring_locate(nanring + 1, 6, x, y))
+				bad++;
+		}
+		is_int(bad, 0, "bands: a ring with a NaN vertex agrees with the scan of every edge");
+		set_free(&s);
+	}
+	free(w);
+	free(ring);
+}
+
+/* the two PostGIS rules (Polygon and MultiPolygon) on an invalid polygon */
+static void
+test_invalid(void)
+{
+	Buf		   *w = calloc(1, sizeof(Buf));
+	/* a "hole" that crosses the exterior ring */
+	static const double cross[] = {5, 5, -5, 15, -5, 15, 5, 5, 5, 5, -5};
+	const double *r2[2] = {square, cross};
+
+	put_polygon(w, 3, 2, 2, r2);
+	is_int(locate1(w, 0, 0), 0, "invalid Polygon: on the exterior, outside the hole: border");
+	is_int(locate1(w, 10, 5), 0, "invalid Polygon: on the exterior, on the hole's border: border");
+	is_int(locate1(w, 5, 0), 0, "invalid Polygon: on the exterior, on the hole's other border: border");
+	is_int(locate1(w, 10, 1), -1, "invalid Polygon: on the exterior, inside the hole: outside (point_in_polygon)");
+	w->n = 0;
+	put_head(w, 6);
+	put_u32(w, 1);
+	put_polygon(w, 3, 2, 2, r2);
+	is_int(locate1(w, 10, 1), 0, "invalid MultiPolygon: on the exterior, inside the hole: border (point_in_multipolygon)");
+	is_int(locate1(w, 7, 2), -1, "invalid MultiPolygon: inside the exterior and the hole: outside");
+	free(w);
+}
+
 int
 main(void)
 {
@@ -526,6 +643,8 @@ main(void)
 	test_holes_and_multi();
 	test_wkb();
 	test_lookup();
+	test_bands();
+	test_invalid();
 	printf("1..%d\n", test_no);
 	return failures ? 1 : 0;
 }
