@@ -31,6 +31,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes (a struct that changes size must not be seen two ways).
+$(OBJS): $(wildcard src/*.h src/core/*.h src/core/*/*.h src/pg/*.h)
+
 $(DATA_built): $(sort $(wildcard sql/[0-9][0-9]-*.sql))
 	cat $^ > $@
 

@@ -440,50 +440,57 @@ big_round2(Big v, LmDec *out)
 	return true;
 }
 
-LmPriceStatus
-lm_grid_price(const LmBand *bands, int nbands, const LmPackage *pk, int npk,
-			  double divisor, LmDec factor, LmDec fuel_pct,
-			  LmDec *price, int *transit_days)
+void
+lm_chargeable_decs(const LmPackage *pk, int npk, double divisor, LmDec *w)
 {
-	Big			sum = {0, 0};
-	Big			term;
-	LmDec		surcharge;
-	int			transit = 0;
-
 	for (int i = 0; i < npk; i++)
+		if (!lm_dec_from_double(lm_chargeable_weight(&pk[i], divisor), &w[i]))
+			w[i].s = -1;
+}
+
+/* adds one package of chargeable weight w to sum; raises *transit to its band's */
+static LmPriceStatus
+price_add_package(const LmBand *bands, int nbands, LmDec w, Big *sum, int *transit)
+{
+	Big			term;
+	int			k;
+	const LmBand *b;
+
+	if (w.s < 0)
+		return LM_PRICE_OVERFLOW;
+	k = lm_band_find(bands, nbands, w);
+	if (k < 0)
+		return LM_PRICE_NO_RATE;
+	b = &bands[k];
+	if (b->transit_days > *transit)
+		*transit = b->transit_days;
+	term.m = b->price.m;
+	term.s = b->price.s;
+	if (b->per_kg.m != 0)
 	{
-		double		wd = lm_chargeable_weight(&pk[i], divisor);
-		LmDec		w;
-		int			k;
-		const LmBand *b;
+		/* per_kg · (w − lower) */
+		Big			step;
+		i128		wm,
+					lm;
+		int			s = w.s > b->lo.s ? w.s : b->lo.s;
 
-		if (!lm_dec_from_double(wd, &w))
-			return LM_PRICE_OVERFLOW;
-		k = lm_band_find(bands, nbands, w);
-		if (k < 0)
-			return LM_PRICE_NO_RATE;
-		b = &bands[k];
-		if (b->transit_days > transit)
-			transit = b->transit_days;
-		term.m = b->price.m;
-		term.s = b->price.s;
-		if (b->per_kg.m != 0)
-		{
-			/* per_kg · (w − lower) */
-			Big			step;
-			i128		wm,
-						lm;
-			int			s = w.s > b->lo.s ? w.s : b->lo.s;
-
-			align(w, b->lo, &wm, &lm);
-			step.m = wm - lm;
-			step.s = s;
-			if (!big_mul(&step, b->per_kg) || !big_add(&term, step))
-				return LM_PRICE_OVERFLOW;
-		}
-		if (!big_add(&sum, term))
+		align(w, b->lo, &wm, &lm);
+		step.m = wm - lm;
+		step.s = s;
+		if (!big_mul(&step, b->per_kg) || !big_add(&term, step))
 			return LM_PRICE_OVERFLOW;
 	}
+	if (!big_add(sum, term))
+		return LM_PRICE_OVERFLOW;
+	return LM_PRICE_OK;
+}
+
+/* sum · factor · (1 + pct/100), rounded to cents */
+static LmPriceStatus
+price_finish(Big sum, LmDec factor, LmDec fuel_pct, LmDec *price)
+{
+	LmDec		surcharge;
+
 	/* · factor · (1 + pct/100) = · factor · (100·10^s + m) / 10^(s+2) */
 	if (fuel_pct.s > 16)
 		return LM_PRICE_OVERFLOW;
@@ -497,6 +504,45 @@ lm_grid_price(const LmBand *bands, int nbands, const LmPackage *pk, int npk,
 		return LM_PRICE_OVERFLOW;
 	if (!big_round2(sum, price))
 		return LM_PRICE_OVERFLOW;
+	return LM_PRICE_OK;
+}
+
+LmPriceStatus
+lm_grid_price_w(const LmBand *bands, int nbands, const LmDec *w, int npk,
+				LmDec factor, LmDec fuel_pct, LmDec *price, int *transit_days)
+{
+	Big			sum = {0, 0};
+	int			transit = 0;
+	LmPriceStatus st;
+
+	for (int i = 0; i < npk; i++)
+		if ((st = price_add_package(bands, nbands, w[i], &sum, &transit)) != LM_PRICE_OK)
+			return st;
+	if ((st = price_finish(sum, factor, fuel_pct, price)) != LM_PRICE_OK)
+		return st;
+	*transit_days = transit;
+	return LM_PRICE_OK;
+}
+
+LmPriceStatus
+lm_grid_price(const LmBand *bands, int nbands, const LmPackage *pk, int npk,
+			  double divisor, LmDec factor, LmDec fuel_pct,
+			  LmDec *price, int *transit_days)
+{
+	Big			sum = {0, 0};
+	int			transit = 0;
+	LmPriceStatus st;
+
+	for (int i = 0; i < npk; i++)
+	{
+		LmDec		w;
+
+		lm_chargeable_decs(&pk[i], 1, divisor, &w);
+		if ((st = price_add_package(bands, nbands, w, &sum, &transit)) != LM_PRICE_OK)
+			return st;
+	}
+	if ((st = price_finish(sum, factor, fuel_pct, price)) != LM_PRICE_OK)
+		return st;
 	*transit_days = transit;
 	return LM_PRICE_OK;
 }

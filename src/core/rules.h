@@ -145,6 +145,19 @@ extern LmPriceStatus lm_grid_price(const LmBand *bands, int nbands,
 								   double divisor, LmDec factor, LmDec fuel_pct,
 								   LmDec *price, int *transit_days);
 
+/*
+ * The chargeable weight of each package as float8::numeric, exactly as
+ * lm_grid_price computes it (w[i].s = -1 when it does not fit), so that a
+ * request priced by several carriers with the same divisor converts once.
+ */
+extern void lm_chargeable_decs(const LmPackage *pk, int npk, double divisor, LmDec *w);
+
+/* lm_grid_price on chargeable weights computed by lm_chargeable_decs. */
+extern LmPriceStatus lm_grid_price_w(const LmBand *bands, int nbands,
+									 const LmDec *w, int npk,
+									 LmDec factor, LmDec fuel_pct,
+									 LmDec *price, int *transit_days);
+
 /* One eligible carrier of a request, to be scored and ranked. */
 typedef struct LmOption
 {

@@ -81,6 +81,12 @@ typedef struct Scratch
 	int		   *zone;			/* per carrier: zone of the smallest area */
 	double	   *size;
 	int64	   *area;
+	/* chargeable weights of the request's packages, per volumetric divisor */
+#define SCRATCH_DIVISORS 8
+	int			ndiv;
+	double		div[SCRATCH_DIVISORS];
+	LmDec	   *w;				/* SCRATCH_DIVISORS × wcap */
+	int			wcap;
 } Scratch;
 
 /* capacity used per carrier, per ship date of a wave */

@@ -42,6 +42,30 @@ scratch_init(Scratch *s, OrchCatalog *cat)
 	s->zone = palloc(sizeof(int) * Max(s->nc, 1));
 	s->size = palloc(sizeof(double) * Max(s->nc, 1));
 	s->area = palloc(sizeof(int64) * Max(s->nc, 1));
+	s->ndiv = 0;
+	s->wcap = 4;
+	s->w = palloc(sizeof(LmDec) * SCRATCH_DIVISORS * s->wcap);
+}
+
+/*
+ * The chargeable weights of r's packages for this divisor (NaN: actual
+ * weight), converted once per request and divisor: carriers share few
+ * divisors.  NULL when the cache is full (the caller converts itself).
+ */
+static const LmDec *
+chargeable(Scratch *s, const Req *r, double divisor)
+{
+	int			i;
+
+	for (i = 0; i < s->ndiv; i++)
+		if (s->div[i] == divisor || (isnan(s->div[i]) && isnan(divisor)))
+			return &s->w[i * s->wcap];
+	if (s->ndiv == SCRATCH_DIVISORS)
+		return NULL;
+	s->div[i] = divisor;
+	s->ndiv++;
+	lm_chargeable_decs(r->pk, r->npk, divisor, &s->w[i * s->wcap]);
+	return &s->w[i * s->wcap];
 }
 
 /*
@@ -57,6 +81,12 @@ evaluate(OrchCatalog *cat, Scratch *s, const Req *r, const int *used, Cand *out)
 	if (r->ret == NULL)
 		return 0;
 	n = r->ret->ncontracts;
+	s->ndiv = 0;
+	if (r->npk > s->wcap)
+	{
+		s->wcap = r->npk;
+		s->w = repalloc(s->w, sizeof(LmDec) * SCRATCH_DIVISORS * s->wcap);
+	}
 
 	/* zones: the smallest covering area of each carrier (tie: lower area_id) */
 	for (int i = 0; i < n; i++)
@@ -114,9 +144,11 @@ evaluate(OrchCatalog *cat, Scratch *s, const Req *r, const int *used, Cand *out)
 			const OrchZone *z = &c->zones[o->zone];
 			LmDec		gp;
 			int			transit;
-			LmPriceStatus st = lm_grid_price(z->bands, z->nbands, r->pk, r->npk,
-											 c->divisor, k->factor, c->fuel_pct,
-											 &gp, &transit);
+			const LmDec *w = chargeable(s, r, c->divisor);
+			LmPriceStatus st = w != NULL
+				? lm_grid_price_w(z->bands, z->nbands, w, r->npk, k->factor, c->fuel_pct, &gp, &transit)
+				: lm_grid_price(z->bands, z->nbands, r->pk, r->npk, c->divisor, k->factor, c->fuel_pct,
+								&gp, &transit);
 
 			if (st == LM_PRICE_OVERFLOW)
 				ereport(ERROR,
