@@ -40,32 +40,40 @@ PG_FUNCTION_INFO_V1(lastmile_allocate);
 PG_FUNCTION_INFO_V1(lastmile_allocate_pending);
 PG_FUNCTION_INFO_V1(lastmile_tracking_valid);
 
-/* phase timings (CPU time of this backend) at DEBUG1: SET client_min_messages = debug1 */
+/*
+ * Phase timings at DEBUG1 (SET client_min_messages = debug1): the CPU time
+ * of this backend and the wall-clock time of each phase; the difference is
+ * time spent waiting (I/O, WAL flushes, locks, other processes).
+ */
 #include <time.h>
-static double phase_t0;
+static double phase_cpu0;
+static double phase_wall0;
 
 static double
-cpu_ms(void)
+clock_ms(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	clock_gettime(clk, &ts);
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 void
 orch_phase_start(void)
 {
-	phase_t0 = cpu_ms();
+	phase_cpu0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+	phase_wall0 = clock_ms(CLOCK_MONOTONIC);
 }
 
 void
 orch_phase(const char *name)
 {
-	double		now_ = cpu_ms();
+	double		cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+	double		wall = clock_ms(CLOCK_MONOTONIC);
 
-	elog(DEBUG1, "lastmile %s: %.3f ms", name, now_ - phase_t0);
-	phase_t0 = now_;
+	elog(DEBUG1, "lastmile %s: %.3f ms CPU, %.3f ms wall", name, cpu - phase_cpu0, wall - phase_wall0);
+	phase_cpu0 = cpu;
+	phase_wall0 = wall;
 }
 
 /* requests decided per round of reads and bulk writes in allocate_pending */
