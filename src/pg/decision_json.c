@@ -55,62 +55,60 @@ floor_div4(int e)
 static int
 numeric_put(char *dst, int64 m, int scale)
 {
-	static const int16 p10[4] = {1, 10, 100, 1000};
-	char		dig[24];
-	int			len = 0;
+	static const uint32 p10[5] = {1, 10, 100, 1000, 10000};
 	uint64		u;
 	bool		neg = m < 0;
-	int			e_first,
-				e_last,
+	int			dscale = scale > 0 ? scale : 0;
+	int16		g[8];			/* base-10000 digits, least significant first */
+	int			ng = 0,
+				lo = 0,
+				low,
+				sh,
 				weight,
-				ngroups,
-				dscale = scale > 0 ? scale : 0;
-	int16		groups[8];
-	int			size;
+				size;
+	uint16		h;
 
 	if (m == PG_INT64_MIN || scale > LM_NUMERIC_SHORT_DSCALE_MAX || scale < -20)
 		return 0;
 	u = neg ? (uint64) (-m) : (uint64) m;
 	if (u == 0)
 	{
-		uint16		h = LM_NUMERIC_SHORT | (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT);
-
+		h = LM_NUMERIC_SHORT | (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT);
 		SET_VARSIZE(dst, VARHDRSZ + sizeof(uint16));
 		memcpy(dst + VARHDRSZ, &h, sizeof(uint16));
 		return VARHDRSZ + sizeof(uint16);
 	}
+
+	/*
+	 * The lowest group holds the decimal exponents 4·low .. 4·low + 3, low
+	 * the weight of the last digit's group: m's last 4 − sh digits, shifted
+	 * left by sh.  Every further group is 4 more digits; the last one made
+	 * is never zero (19 digits make at most 6 groups).
+	 */
+	low = floor_div4(-scale);
+	sh = -scale - 4 * low;
+	g[ng++] = (int16) ((u % p10[4 - sh]) * p10[sh]);
+	u /= p10[4 - sh];
 	while (u > 0)
 	{
-		dig[len++] = (char) (u % 10);	/* least significant first */
-		u /= 10;
+		g[ng++] = (int16) (u % 10000);
+		u /= 10000;
 	}
-	e_first = (len - 1) - scale;	/* exponent of the leading digit */
-	e_last = -scale;
-	weight = floor_div4(e_first);
+	weight = low + ng - 1;
 	if (weight > 63 || weight < -64)
 		return 0;
-	ngroups = weight - floor_div4(e_last) + 1;
-	memset(groups, 0, sizeof(groups));
-	for (int i = 0; i < len; i++)
-	{
-		int			e = e_last + i;
-
-		groups[weight - floor_div4(e)] += dig[i] * p10[e - 4 * floor_div4(e)];
-	}
-	while (ngroups > 0 && groups[ngroups - 1] == 0)
-		ngroups--;
-	size = VARHDRSZ + sizeof(uint16) + ngroups * sizeof(int16);
+	while (g[lo] == 0)
+		lo++;					/* trailing zero groups are not stored */
+	size = VARHDRSZ + sizeof(uint16) + (ng - lo) * sizeof(int16);
 	SET_VARSIZE(dst, size);
-	{
-		uint16		h = LM_NUMERIC_SHORT
-			| (neg ? LM_NUMERIC_SHORT_SIGN_MASK : 0)
-			| (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT)
-			| (weight < 0 ? LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
-			| (weight & LM_NUMERIC_SHORT_WEIGHT_MASK);
-
-		memcpy(dst + VARHDRSZ, &h, sizeof(uint16));
-	}
-	memcpy(dst + VARHDRSZ + sizeof(uint16), groups, ngroups * sizeof(int16));
+	h = LM_NUMERIC_SHORT
+		| (neg ? LM_NUMERIC_SHORT_SIGN_MASK : 0)
+		| (dscale << LM_NUMERIC_SHORT_DSCALE_SHIFT)
+		| (weight < 0 ? LM_NUMERIC_SHORT_WEIGHT_SIGN_MASK : 0)
+		| (weight & LM_NUMERIC_SHORT_WEIGHT_MASK);
+	memcpy(dst + VARHDRSZ, &h, sizeof(uint16));
+	for (int k = ng - 1, d = 0; k >= lo; k--, d++)
+		memcpy(dst + VARHDRSZ + sizeof(uint16) + d * sizeof(int16), &g[k], sizeof(int16));
 	return size;
 }
 
@@ -495,7 +493,7 @@ reasons_array(unsigned mask)
 
 PG_FUNCTION_INFO_V1(lastmile_jsonb_image);
 
-/* internal: the bytes of a jsonb after its varlena header (tests compare them with jsonb_in's) */
+/* internal: the bytes of a varlena (a jsonb, a numeric) after its header; tests compare them with jsonb_in's and numeric_in's */
 Datum
 lastmile_jsonb_image(PG_FUNCTION_ARGS)
 {
