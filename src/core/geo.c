@@ -163,6 +163,7 @@ typedef struct Walk
 	LmGeo	   *g;
 	int64_t		area_id;
 	bool		single;			/* the top geometry is a Polygon */
+	bool		full;			/* g has no room left for it */
 } Walk;
 
 /* bands of a ring of np points */
@@ -178,11 +179,16 @@ ring_buckets(uint32_t np)
 	return (int) nb;
 }
 
-/* the band of y (a monotone function of y; y finite) */
+/*
+ * The band of y: (y - y0) · (1 / band height), rounded down and clamped, a
+ * monotone function of y (each step rounds monotonically), so that an edge
+ * listed in the bands of its lowest and highest y is found from any y
+ * between.  y finite.
+ */
 static inline int
-band_of(double y, double y0, double bh, int nb)
+band_of(double y, double y0, double inv, int nb)
 {
-	double		t = (y - y0) / bh;
+	double		t = (y - y0) * inv;
 
 	if (!(t >= 0))
 		return 0;
@@ -191,76 +197,175 @@ band_of(double y, double y0, double bh, int nb)
 	return (int) t;
 }
 
-/* reads the point i of a ring */
-static inline void
-ring_point(const uint8_t *p, size_t stride, bool swap, uint32_t i, double *x, double *y)
+/* the bounding box of finite points; false when one is not finite */
+static bool
+points_box(const double *xy, uint32_t np, double box[4])
 {
-	*x = rd_f8_at(p + i * stride, swap);
-	*y = rd_f8_at(p + i * stride + 8, swap);
-}
-
-/*
- * One ring: its bounding box, bands and edges per band (counted; written
- * too when w->g is set).
- */
-static void
-walk_ring(const uint8_t *p, size_t stride, bool swap, uint32_t np, Walk *w)
-{
-	LmGeo	   *g = w->g;
-	double		xmin = INFINITY,
-				ymin = INFINITY,
-				xmax = -INFINITY,
-				ymax = -INFINITY;
 	bool		finite = true;
-	int			nb = ring_buckets(np);
-	double		bh;
-	LmGeoRing  *ring = NULL;
-	int32_t    *start = NULL;
-	int32_t		base = 0;
 
+	box[0] = box[1] = INFINITY;
+	box[2] = box[3] = -INFINITY;
 	for (uint32_t i = 0; i < np; i++)
 	{
-		double		x,
-					y;
+		double		x = xy[2 * i],
+					y = xy[2 * i + 1];
 
-		ring_point(p, stride, swap, i, &x, &y);
 		if (!isfinite(x) || !isfinite(y))
 		{
 			finite = false;
 			continue;
 		}
-		if (x < xmin)
-			xmin = x;
-		if (x > xmax)
-			xmax = x;
-		if (y < ymin)
-			ymin = y;
-		if (y > ymax)
-			ymax = y;
+		if (x < box[0])
+			box[0] = x;
+		if (y < box[1])
+			box[1] = y;
+		if (x > box[2])
+			box[2] = x;
+		if (y > box[3])
+			box[3] = y;
 	}
-	bh = (ymax - ymin) / nb;
-	if (!(bh > 0) || !isfinite(bh))
-	{
-		nb = 1;
-		bh = 1;
-	}
-	if (g)
-	{
-		double	   *xy = g->xy + 2 * (size_t) g->npoints;
+	return finite;
+}
 
-		ring = &g->rings[g->nrings++];
+/*
+ * The bands an edge meets: [*lo, *hi]; false for a zero-length edge (which
+ * is ignored).  An edge with a coordinate that is not finite meets them all.
+ */
+static inline bool
+edge_bands(const double *e, double y0, double inv, int nb, int *lo, int *hi)
+{
+	double		x1 = e[0],
+				y1 = e[1],
+				x2 = e[2],
+				y2 = e[3];
+
+	if (x2 == x1 && y2 == y1)
+		return false;
+	if (isfinite(x1) && isfinite(y1) && isfinite(x2) && isfinite(y2))
+	{
+		*lo = band_of(y1 < y2 ? y1 : y2, y0, inv, nb);
+		*hi = band_of(y1 < y2 ? y2 : y1, y0, inv, nb);
+	}
+	else
+	{
+		*lo = 0;
+		*hi = nb - 1;
+	}
+	return true;
+}
+
+/* band layout of a ring: number, bottom, 1 / height */
+static void
+ring_layout(uint32_t np, const double box[4], int *nb, double *y0, double *inv)
+{
+	double		bh;
+
+	*nb = ring_buckets(np);
+	*y0 = isfinite(box[1]) ? box[1] : 0;
+	bh = (box[3] - box[1]) / *nb;
+	*inv = 1 / bh;
+	if (!(bh > 0) || !isfinite(bh) || !(*inv > 0) || !isfinite(*inv))
+	{
+		*nb = 1;
+		*inv = 1;
+	}
+}
+
+/*
+ * One ring of np points at p: counted, and when w->g is set, its points
+ * copied (host byte order), its bounding box, bands and edges per band
+ * written.
+ */
+static void
+walk_ring(const uint8_t *p, size_t stride, bool swap, uint32_t np, Walk *w)
+{
+	LmGeo	   *g = w->g;
+	double		box[4];
+	bool		finite;
+	int			nb;
+	double		y0,
+				inv;
+	double	   *xy;
+	double		tmp[2];
+
+	if (g == NULL)
+	{
+		/* measure: bands need the coordinates, read in place */
+		double		e[4];
+
+		/* box first */
+		box[0] = box[1] = INFINITY;
+		box[2] = box[3] = -INFINITY;
+		for (uint32_t i = 0; i < np; i++)
+		{
+			tmp[0] = rd_f8_at(p + i * stride, swap);
+			tmp[1] = rd_f8_at(p + i * stride + 8, swap);
+			if (!isfinite(tmp[0]) || !isfinite(tmp[1]))
+				continue;
+			if (tmp[0] < box[0])
+				box[0] = tmp[0];
+			if (tmp[1] < box[1])
+				box[1] = tmp[1];
+			if (tmp[0] > box[2])
+				box[2] = tmp[0];
+			if (tmp[1] > box[3])
+				box[3] = tmp[1];
+		}
+		ring_layout(np, box, &nb, &y0, &inv);
+		for (uint32_t i = 0; i + 1 < np; i++)
+		{
+			int			lo,
+						hi;
+
+			e[0] = rd_f8_at(p + i * stride, swap);
+			e[1] = rd_f8_at(p + i * stride + 8, swap);
+			e[2] = rd_f8_at(p + (i + 1) * stride, swap);
+			e[3] = rd_f8_at(p + (i + 1) * stride + 8, swap);
+			if (edge_bands(e, y0, inv, nb, &lo, &hi))
+				w->c.bucket_edges += hi - lo + 1;
+		}
+		w->c.rings++;
+		w->c.points += np;
+		w->c.buckets += nb + 1;
+		return;
+	}
+
+	/* write: room for the ring and its points? */
+	if (w->full || g->nrings + 1 > g->cap.rings || g->npoints + (int64_t) np > g->cap.points)
+	{
+		w->full = true;
+		return;
+	}
+	xy = g->xy + 2 * (size_t) g->npoints;
+	for (uint32_t i = 0; i < np; i++)
+	{
+		xy[2 * i] = rd_f8_at(p + i * stride, swap);
+		xy[2 * i + 1] = rd_f8_at(p + i * stride + 8, swap);
+	}
+	finite = points_box(xy, np, box);
+	ring_layout(np, box, &nb, &y0, &inv);
+	if (g->nbuckets + (int64_t) nb + 1 > g->cap.buckets)
+	{
+		w->full = true;
+		return;
+	}
+	{
+		LmGeoRing  *ring = &g->rings[g->nrings];
+		int32_t    *start = g->bucket_start + g->nbuckets;
+		int64_t		sum = g->nbucket_edges;
+
 		ring->first = g->npoints;
 		ring->npoints = (int32_t) np;
 		ring->bfirst = g->nbuckets;
 		ring->nbuckets = nb;
-		ring->y0 = isfinite(ymin) ? ymin : 0;
-		ring->bh = bh;
+		ring->y0 = y0;
+		ring->inv = inv;
 		if (finite)
 		{
-			ring->xmin = xmin;
-			ring->ymin = ymin;
-			ring->xmax = xmax;
-			ring->ymax = ymax;
+			ring->xmin = box[0];
+			ring->ymin = box[1];
+			ring->xmax = box[2];
+			ring->ymax = box[3];
 		}
 		else
 		{
@@ -268,79 +373,47 @@ walk_ring(const uint8_t *p, size_t stride, bool swap, uint32_t np, Walk *w)
 			ring->xmin = ring->ymin = -INFINITY;
 			ring->xmax = ring->ymax = INFINITY;
 		}
-		for (uint32_t i = 0; i < np; i++)
-			ring_point(p, stride, swap, i, &xy[2 * i], &xy[2 * i + 1]);
-		g->npoints += (int32_t) np;
-		start = g->bucket_start + g->nbuckets;
-		base = g->nbucket_edges;
+
+		/* count the edges per band, then place them (counting sort) */
 		memset(start, 0, sizeof(int32_t) * (nb + 1));
-	}
-	w->c.rings++;
-	w->c.points += np;
-	w->c.buckets += nb + 1;
-
-	/* two rounds when writing: count per band, then place */
-	for (int round = (g ? 0 : 1); round < 2; round++)
-	{
-		if (g && round == 1)
-		{
-			/* start[b] = first slot of band b, then used as a cursor */
-			int32_t		sum = base;
-
-			for (int b = 0; b <= nb; b++)
-			{
-				int32_t		k = start[b];
-
-				start[b] = sum;
-				sum += k;
-			}
-		}
 		for (uint32_t i = 0; i + 1 < np; i++)
 		{
-			double		x1,
-						y1,
-						x2,
-						y2;
 			int			lo,
 						hi;
 
-			ring_point(p, stride, swap, i, &x1, &y1);
-			ring_point(p, stride, swap, i + 1, &x2, &y2);
-			/* zero-length edges are ignored */
-			if (x2 == x1 && y2 == y1)
-				continue;
-			if (isfinite(x1) && isfinite(y1) && isfinite(x2) && isfinite(y2))
-			{
-				lo = band_of(y1 < y2 ? y1 : y2, ring ? ring->y0 : ymin, bh, nb);
-				hi = band_of(y1 < y2 ? y2 : y1, ring ? ring->y0 : ymin, bh, nb);
-			}
-			else
-			{
-				lo = 0;
-				hi = nb - 1;
-			}
-			if (!g)
-				w->c.bucket_edges += hi - lo + 1;
-			else if (round == 0)
-			{
+			if (edge_bands(xy + 2 * i, y0, inv, nb, &lo, &hi))
 				for (int b = lo; b <= hi; b++)
 					start[b]++;
-			}
-			else
-			{
+		}
+		for (int b = 0; b <= nb; b++)
+		{
+			int32_t		k = start[b];
+
+			start[b] = (int32_t) sum;
+			sum += k;
+		}
+		if (sum > g->cap.bucket_edges)
+		{
+			w->full = true;
+			return;
+		}
+		for (uint32_t i = 0; i + 1 < np; i++)
+		{
+			int			lo,
+						hi;
+
+			if (edge_bands(xy + 2 * i, y0, inv, nb, &lo, &hi))
 				for (int b = lo; b <= hi; b++)
 					g->bucket_edge[start[b]++] = (int32_t) i;
-			}
 		}
-	}
-	if (g)
-	{
-		/* cursors are now at each band's end: shift back to the starts */
+		/* the cursors stand at each band's end: shift back to the starts */
 		for (int b = nb; b > 0; b--)
 			start[b] = start[b - 1];
-		start[0] = base;
+		start[0] = g->nbucket_edges;
 		g->nbucket_edges = start[nb];
 		g->nbuckets += nb + 1;
+		g->nrings++;
+		g->npoints += (int32_t) np;
 	}
 }
 
@@ -358,6 +431,11 @@ walk_polygon(Reader *r, int dims, Walk *w)
 		return LM_GEO_TRUNCATED;
 	if (g)
 	{
+		if (w->full || g->nparts + 1 > g->cap.parts)
+		{
+			w->full = true;
+			return LM_GEO_TOO_BIG;
+		}
 		part = &g->parts[g->nparts++];
 		part->area_id = w->area_id;
 		part->first = g->nrings;
@@ -377,6 +455,8 @@ walk_polygon(Reader *r, int dims, Walk *w)
 		if (np > (size_t) (r->end - r->p) / stride)
 			return LM_GEO_TRUNCATED;
 		walk_ring(r->p, stride, r->swap, np, w);
+		if (w->full)
+			return LM_GEO_TOO_BIG;
 		if (g)
 		{
 			const LmGeoRing *ring = &g->rings[g->nrings - 1];
@@ -570,24 +650,27 @@ lm_geo_add(LmGeo *g, int64_t area_id, const uint8_t *wkb, size_t len)
 {
 	Walk		w;
 	LmGeoError	e;
-	LmGeoCounts used;
+	LmGeoCounts before;
 
-	/* measure first: never write past what lm_geo_init was given */
-	memset(&w, 0, sizeof(w));
-	e = walk(wkb, len, &w);
-	if (e != LM_GEO_OK)
-		return e;
-	used.parts = g->nparts;
-	used.rings = g->nrings;
-	used.points = g->npoints;
-	used.buckets = g->nbuckets;
-	used.bucket_edges = g->nbucket_edges;
-	if (!counts_fit(&used, &w.c, &g->cap))
-		return LM_GEO_TOO_BIG;
+	/* on any error, g is left as it was */
+	before.parts = g->nparts;
+	before.rings = g->nrings;
+	before.points = g->npoints;
+	before.buckets = g->nbuckets;
+	before.bucket_edges = g->nbucket_edges;
 	memset(&w, 0, sizeof(w));
 	w.g = g;
 	w.area_id = area_id;
-	return walk(wkb, len, &w);
+	e = walk(wkb, len, &w);
+	if (e != LM_GEO_OK)
+	{
+		g->nparts = (int32_t) before.parts;
+		g->nrings = (int32_t) before.rings;
+		g->npoints = (int32_t) before.points;
+		g->nbuckets = (int32_t) before.buckets;
+		g->nbucket_edges = (int32_t) before.bucket_edges;
+	}
+	return e;
 }
 
 /* ------------------------------------------------------------------ */
@@ -852,7 +935,7 @@ ring_locate(const LmGeo *g, int k, double px, double py)
 	/* outside its box: outside the ring (the winding number is 0) */
 	if (!(px >= r->xmin && px <= r->xmax && py >= r->ymin && py <= r->ymax))
 		return -1;
-	b = isfinite(py) ? band_of(py, r->y0, r->bh, r->nbuckets) : 0;
+	b = isfinite(py) ? band_of(py, r->y0, r->inv, r->nbuckets) : 0;
 	for (int32_t j = start[b]; j < start[b + 1]; j++)
 	{
 		int32_t		i = g->bucket_edge[j];

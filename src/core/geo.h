@@ -58,7 +58,7 @@ typedef struct LmGeoRing
 	int32_t		bfirst;
 	int32_t		nbuckets;
 	double		y0;				/* bottom of band 0 */
-	double		bh;				/* height of a band */
+	double		inv;			/* 1 / height of a band */
 	double		xmin,
 				ymin,
 				xmax,

@@ -40,14 +40,29 @@ static bool callback_registered = false;
 #define N_WATCHED 7
 static Oid	watched[N_WATCHED];
 
+/*
+ * The indexed area shapes are kept apart from the rest of the catalog (in
+ * their own memory context) and rebuilt only when lastmile.area changes:
+ * a change of rates or contracts reloads the catalog, not the shapes.
+ */
+static MemoryContext geo_cxt = NULL;
+static LmGeo geo_current;
+static Size geo_current_bytes;
+static double geo_current_ms;
+static bool geo_stale = true;
+static Oid	area_relid = InvalidOid;
+
 static void
 catalog_inval_cb(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid)
 	{
 		catalog_stale = true;
+		geo_stale = true;
 		return;
 	}
+	if (relid == area_relid)
+		geo_stale = true;
 	for (int i = 0; i < N_WATCHED; i++)
 		if (watched[i] == relid)
 			catalog_stale = true;
@@ -68,6 +83,8 @@ lastmile_catalog_changed(PG_FUNCTION_ARGS)
 				 errmsg("lastmile.catalog_changed() must be called as a trigger")));
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	catalog_stale = true;
+	if (RelationGetRelid(trigdata->tg_relation) == area_relid)
+		geo_stale = true;
 	return PointerGetDatum(NULL);
 }
 
@@ -245,39 +262,49 @@ zone_index(OrchCarrier *c, const char *name, int *allocated)
 /*
  * The shape of every area (lastmile.area.geom, whole: not the parts cut by
  * ST_Subdivide, whose cuts move borders by a rounding error) read as WKB
- * into one block of the catalog's memory and indexed (src/core/geo.c):
- * allocation and checkout find the areas covering a destination without a
- * query, with ST_Covers's own arithmetic.  Every area, covered by a
- * carrier or not, so that lastmile.covering_areas() answers for all.
+ * into one block of memory and indexed (src/core/geo.c): allocation and
+ * checkout find the areas covering a destination without a query, with
+ * ST_Covers's own arithmetic.  Every area, covered by a carrier or not, so
+ * that lastmile.covering_areas() answers for all.  Built again only when
+ * lastmile.area changed since (geo_stale).
  */
 static void
-geo_load(OrchCatalog *cat)
+geo_build(void)
 {
-	static SPIPlanPtr plan_parts;
+	static SPIPlanPtr plan_areas;
 	SPITupleTable *tt;
 	TupleDesc	td;
 	int			n;
 	LmGeoCounts counts;
 	instr_time	t0,
 				t1;
+	MemoryContext cxt;
+	LmGeo		geo;
 	void	   *mem;
 
 	INSTR_TIME_SET_CURRENT(t0);
-	orch_exec(orch_plan(&plan_parts,
+	area_relid = get_relname_relid("area", get_namespace_oid("lastmile", false));
+	/* an invalidation that arrives from here on makes it stale again */
+	geo_stale = false;
+	orch_exec(orch_plan(&plan_areas,
 						"SELECT a.area_id, ST_AsBinary(a.geom) FROM lastmile.area a "
 						"ORDER BY a.area_id",
 						0, NULL), NULL, NULL, true, SPI_OK_SELECT);
 	tt = SPI_tuptable;
 	td = tt->tupdesc;
 	n = (int) SPI_processed;
+	INSTR_TIME_SET_CURRENT(t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	elog(DEBUG2, "lastmile catalog: area shapes read in %.3f ms", INSTR_TIME_GET_MILLISEC(t1));
 	memset(&counts, 0, sizeof(counts));
+	/* under the current (catalog) context until complete */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "lastmile area shapes", ALLOCSET_SMALL_SIZES);
 	for (int pass = 0; pass < 2; pass++)
 	{
 		if (pass == 1)
 		{
-			cat->geo_bytes = lm_geo_bytes(&counts);
-			mem = MemoryContextAllocExtended(cat->cxt, Max(cat->geo_bytes, 8), MCXT_ALLOC_HUGE);
-			lm_geo_init(&cat->geo, mem, &counts);
+			mem = MemoryContextAllocExtended(cxt, Max(lm_geo_bytes(&counts), 8), MCXT_ALLOC_HUGE);
+			lm_geo_init(&geo, mem, &counts);
 		}
 		for (int i = 0; i < n; i++)
 		{
@@ -293,25 +320,47 @@ geo_load(OrchCatalog *cat)
 			if (pass == 0)
 				e = lm_geo_measure((const uint8_t *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), &counts);
 			else
-				e = lm_geo_add(&cat->geo, area_id, (const uint8_t *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb));
+				e = lm_geo_add(&geo, area_id, (const uint8_t *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb));
 			if (e != LM_GEO_OK)
+			{
+				geo_stale = true;
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("area %lld cannot be used for allocation: %s",
 								(long long) area_id, lm_geo_error_text(e))));
+			}
 			if ((Pointer) wkb != DatumGetPointer(d))
 				pfree(wkb);
 		}
 	}
-	lm_geo_finish(&cat->geo);
+	lm_geo_finish(&geo);
 	SPI_freetuptable(tt);
+
+	/* complete: it replaces the one before */
+	MemoryContextSetParent(cxt, TopMemoryContext);
+	if (geo_cxt != NULL)
+		MemoryContextDelete(geo_cxt);
+	geo_cxt = cxt;
+	geo_current = geo;
+	geo_current_bytes = MemoryContextMemAllocated(cxt, true);
 	INSTR_TIME_SET_CURRENT(t1);
 	INSTR_TIME_SUBTRACT(t1, t0);
-	cat->geo_load_ms = INSTR_TIME_GET_MILLISEC(t1);
+	geo_current_ms = INSTR_TIME_GET_MILLISEC(t1);
 	elog(DEBUG1, "lastmile catalog: %d areas (%d polygons, %d rings, %d points) "
 		 "read and indexed in %.3f ms, %zu bytes",
-		 cat->geo.nareas, cat->geo.nparts, cat->geo.nrings, cat->geo.npoints,
-		 cat->geo_load_ms, (size_t) cat->geo_bytes);
+		 geo.nareas, geo.nparts, geo.nrings, geo.npoints,
+		 geo_current_ms, (size_t) geo_current_bytes);
+}
+
+/* The catalog's copy of the indexed area shapes, built when stale. */
+static void
+geo_load(OrchCatalog *cat)
+{
+	if (geo_stale || geo_cxt == NULL)
+		geo_build();
+	cat->geo = geo_current;
+	cat->geo_bytes = geo_current_bytes;
+	cat->geo_load_ms = geo_current_ms;
 }
 
 int
@@ -738,6 +787,7 @@ orch_catalog_get(void)
 		PG_CATCH();
 		{
 			catalog_stale = true;
+			geo_stale = true;
 			SetUserIdAndSecContext(save_userid, save_sec_context);
 			PG_RE_THROW();
 		}
