@@ -12,8 +12,8 @@
  * setting lastmile.direct_writes is off, when row level security applies to
  * the current user, when the table carries a trigger that would fire (other
  * than lastmile's own capacity trigger, which stands aside during
- * allocation, and foreign-key triggers the caller answers for), when it is
- * partitioned, or when a column does not have the type written.  The caller
+ * allocation, and foreign-key triggers the caller answers for) or a rule,
+ * when it is partitioned, or when a column does not have the type written.  The caller
  * (writer.c) then writes that table through SQL.
  */
 #include "postgres.h"
@@ -32,6 +32,7 @@
 #include "executor/nodeModifyTable.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "rewrite/prs2lock.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -236,6 +237,13 @@ hw_open(const char *relname, CmdType op, const char *const *cols, const Oid *typ
 	}
 	if (*why == NULL && op == CMD_UPDATE && td->constr && td->constr->has_generated_stored)
 		*why = "generated columns";
+	if (*why == NULL && rel->rd_rules)
+		for (int i = 0; i < rel->rd_rules->numLocks; i++)
+			if (rel->rd_rules->rules[i]->event == op)
+			{
+				*why = "a rule";
+				break;
+			}
 	if (*why == NULL && rel->trigdesc)
 		for (int i = 0; i < rel->trigdesc->numtriggers; i++)
 			if (trigger_needs_sql(h, &rel->trigdesc->triggers[i], fk_ok, why))

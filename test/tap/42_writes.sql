@@ -5,7 +5,7 @@
 -- for free (defaults, generated columns, constraints, unique indexes,
 -- privileges, user triggers) still holds.  Concurrency: test/specs/42_writes_race.spec.
 BEGIN;
-SELECT plan(21);
+SELECT plan(22);
 
 SET client_min_messages = warning;
 \set n 400
@@ -65,11 +65,11 @@ SELECT ok((SELECT (direct->'scans'->>'packages')::int < (sql->'scans'->>'package
               AND (direct->'scans'->>'requests')::int < (sql->'scans'->>'requests')::int FROM ways),
           'direct writes find the rows by ctid: no scan of requests or packages to write them');
 
--- A DBA's triggers still fire: a table carrying one is written through SQL.
-CREATE TEMP TABLE fired (tbl text, op text, n int);
+-- A DBA's triggers and rules still fire: a table carrying one is written through SQL.
+CREATE TABLE public.lastmile_test_fired (tbl text, op text, n int);
 CREATE FUNCTION public.lastmile_test_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO fired SELECT TG_TABLE_NAME, TG_OP, count(*) FROM new_rows;
+    INSERT INTO public.lastmile_test_fired SELECT TG_TABLE_NAME, TG_OP, count(*) FROM new_rows;
     RETURN NULL;
 END
 $$;
@@ -80,15 +80,15 @@ CREATE TRIGGER audit AFTER UPDATE ON lastmile.transport_request REFERENCING NEW 
 CREATE TRIGGER audit AFTER UPDATE ON lastmile.package REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION public.lastmile_test_audit();
 SELECT isnt(lastmile.allocate(100016), NULL, 'allocate with triggers on the three tables');
-SELECT results_eq($$SELECT tbl, op, n FROM fired ORDER BY 1$$,
+SELECT results_eq($$SELECT tbl, op, n FROM public.lastmile_test_fired ORDER BY 1$$,
                   $$VALUES ('allocation', 'INSERT', 1), ('package', 'UPDATE', 2), ('transport_request', 'UPDATE', 1)$$,
                   'each trigger fired once, with the rows written');
 SELECT ok((SELECT status = 'allocated' AND carrier_id IS NOT NULL FROM lastmile.transport_request WHERE request_id = 100016)
           AND (SELECT bool_and(lastmile.tracking_valid(tracking)) FROM lastmile.package WHERE request_id = 100016),
           'and the rows were written');
-DELETE FROM fired;
+DELETE FROM public.lastmile_test_fired;
 SELECT is((SELECT count(*)::int FROM lastmile.allocate_pending('gen2', '2026-11-24')), 200, 'a wave with the triggers');
-SELECT results_eq($$SELECT tbl, op, n FROM fired ORDER BY 1$$,
+SELECT results_eq($$SELECT tbl, op, n FROM public.lastmile_test_fired ORDER BY 1$$,
                   $$SELECT * FROM (VALUES ('allocation', 'INSERT', 200)) v
                     UNION ALL SELECT 'package', 'UPDATE', count(*)::int FROM lastmile.package p
                               JOIN lastmile.transport_request r USING (request_id)
@@ -98,6 +98,14 @@ SELECT results_eq($$SELECT tbl, op, n FROM fired ORDER BY 1$$,
 DROP TRIGGER audit ON lastmile.allocation;
 DROP TRIGGER audit ON lastmile.transport_request;
 DROP TRIGGER audit ON lastmile.package;
+-- and a rule
+DELETE FROM public.lastmile_test_fired;
+CREATE RULE audit AS ON UPDATE TO lastmile.package
+    DO ALSO INSERT INTO public.lastmile_test_fired VALUES ('package rule', 'UPDATE', 1);
+SELECT lastmile.allocate(100028) \g /dev/null
+SELECT results_eq($$SELECT tbl, count(*)::int FROM public.lastmile_test_fired GROUP BY 1$$,
+                  $$VALUES ('package rule', 2)$$, 'a rule on package applies to each package updated');
+DROP RULE audit ON lastmile.package;
 
 -- Columns a DBA adds to the log: defaults, identities and generated columns are filled.
 ALTER TABLE lastmile.allocation ADD COLUMN note text DEFAULT 'by default',
