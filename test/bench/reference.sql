@@ -54,282 +54,326 @@ COMMENT ON FUNCTION lastmile_ref.prepare() IS 'Cuts the covered areas into lastm
 -- winner, price, scores, zone, co2, ranking and rejected jsonb).  Reasons
 -- travel as a bit mask (service 1, weight 2, dimensions 4, developed 8,
 -- sector 16, no_rate 32, capacity 64) and become text at the end.
+-- Carriers, retailers and pricing grids get small integer keys first, so
+-- that every join, sort and grouping of the wave is on integers (carriers
+-- are numbered in carrier_id byte order, the last tie rule of the ranking).
+-- SET lastmile_ref.trace = on prints the time of each step (WARNING).
 CREATE FUNCTION lastmile_ref.decide() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '256MB' SET enable_hashagg = off
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '256MB'
 SET client_min_messages = warning SET extra_float_digits = 1 AS $fn$
 DECLARE
+    bounds      numeric[];
     rec         record;
-    v_used      int[];
-    v_cap       int[];
-    slot_carrier text[];
-    full_ids    text[];
-    winner      text;
+    used        int[];
+    cap         int[];
+    closed      int[];
+    cl_after    bigint[];
     wslot       int;
-    cl_slot     int[] := '{}';
-    cl_after    bigint[] := '{}';
     n           bigint;
+    reranked    int := 0;
+    trace       bool := coalesce(current_setting('lastmile_ref.trace', true), '') = 'on';
+    t0          timestamptz := clock_timestamp();
 BEGIN
-    DROP TABLE IF EXISTS ref_car, ref_req, ref_hit, ref_zone, ref_pkg, ref_lim, ref_quote, ref_pw, ref_band, ref_cand,
-                         ref_price, ref_ok, ref_slot, ref_closed, ref_rank, ref_reason, ref_decision;
+    DROP TABLE IF EXISTS ref_car, ref_ret, ref_con, ref_grid, ref_bb, ref_req, ref_hit, ref_rsect, ref_sect, ref_sc,
+                         ref_rq, ref_pkg, ref_pw, ref_quote, ref_cand, ref_slot, ref_rank0, ref_closed, ref_gone, ref_rank,
+                         ref_reason, ref_decision;
 
-    -- the wave: requests in status new, with their distance and retailer weights
-    CREATE TEMP TABLE ref_req AS
-    SELECT r.request_id, r.retailer_id, r.service, r.ship_date, r.destination,
-           ST_DistanceSphere(o.location, r.destination) / 1000.0 AS km,
+    -- the catalog with integer keys
+    CREATE TEMP TABLE ref_car AS
+    SELECT (row_number() OVER (ORDER BY c.carrier_id COLLATE "C"))::int AS cno, c.carrier_id, c.services,
+           c.max_weight_kg, lastmile.length(c.max_dims) AS ml, lastmile.width(c.max_dims) AS mw,
+           lastmile.height(c.max_dims) AS mh, c.max_developed_cm, coalesce(c.volumetric_divisor, 0) AS divkey,
+           c.quality, c.co2_g_per_km, c.fuel_surcharge_pct, c.daily_capacity
+    FROM lastmile.carrier c;
+    CREATE TEMP TABLE ref_ret AS
+    SELECT (row_number() OVER (ORDER BY t.retailer_id))::int AS rno, t.retailer_id,
            t.w_cost, t.w_quality, t.w_environment
+    FROM lastmile.retailer t;
+    CREATE TEMP TABLE ref_con AS
+    SELECT t.rno, c.cno, k.price_factor
+    FROM lastmile.contract k JOIN ref_car c USING (carrier_id) JOIN ref_ret t USING (retailer_id)
+    WHERE k.active;
+    -- a pricing grid per carrier and zone
+    CREATE TEMP TABLE ref_grid AS
+    SELECT (row_number() OVER ())::int AS gid, g.cno, g.zone
+    FROM (SELECT DISTINCT c.cno, v.zone FROM lastmile.coverage v JOIN ref_car c USING (carrier_id)) g;
+    -- Rate bands found by equality instead of range containment: every
+    -- bound of every band, sorted, cuts the weights into buckets (each bound
+    -- alone, and the open intervals between them); a band contains either
+    -- all or none of a bucket's weights, so (grid, bucket) → band is a
+    -- small table, and a chargeable weight needs one width_bucket().
+    SELECT array_agg(b ORDER BY b) INTO bounds
+    FROM (SELECT lower(r.weight_kg) FROM lastmile.rate r UNION SELECT upper(r.weight_kg) FROM lastmile.rate r) x(b)
+    WHERE b IS NOT NULL;
+    CREATE TEMP TABLE ref_bb AS
+    SELECT g.gid, k.g, r.price, r.per_kg, lower(r.weight_kg) AS lo
+    FROM lastmile.rate r
+    JOIN ref_car c ON c.carrier_id = r.carrier_id
+    JOIN ref_grid g ON g.cno = c.cno AND g.zone = r.zone
+    CROSS JOIN LATERAL (
+        SELECT k.g, CASE WHEN k.g % 2 = 0 THEN bounds[k.g / 2]
+                         WHEN k.g = 1 THEN bounds[1] - 1
+                         WHEN k.g / 2 = cardinality(bounds) THEN bounds[k.g / 2] + 1
+                         ELSE (bounds[k.g / 2] + bounds[k.g / 2 + 1]) / 2 END AS x
+        FROM generate_series(1, 2 * coalesce(cardinality(bounds), 0) + 1) k(g)) k
+    WHERE r.weight_kg @> k.x;
+    ANALYZE ref_car, ref_ret, ref_con, ref_grid, ref_bb;
+    IF trace THEN RAISE WARNING 'catalog % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
+
+    -- the wave: requests in status new with their distance
+    CREATE TEMP TABLE ref_req AS
+    SELECT r.request_id, t.rno, r.service, r.ship_date, r.destination,
+           ST_DistanceSphere(o.location, r.destination) / 1000.0 AS km
     FROM lastmile.transport_request r
     JOIN lastmile.place o ON o.place_id = r.origin_id
-    JOIN lastmile.retailer t ON t.retailer_id = r.retailer_id
+    JOIN ref_ret t ON t.retailer_id = r.retailer_id
     WHERE r.status = 'new';
-    ALTER TABLE ref_req ADD PRIMARY KEY (request_id);
+    CREATE INDEX ON ref_req USING gist (destination);
     ANALYZE ref_req;
+    IF trace THEN RAISE WARNING 'wave % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
-    -- sectors: one GiST-indexed join for the whole wave
+    -- Sectors: one GiST-indexed join for the whole wave, each covered area
+    -- probing the index of the destinations (so PostGIS tests many points
+    -- in a row against the same polygon, which it prepares once), ST_Covers
+    -- on the whole area as the rule says (a point on a border is inside).
     CREATE TEMP TABLE ref_hit AS
-    SELECT DISTINCT q.request_id, p.area_id
-    FROM ref_req q JOIN lastmile_ref.area_part p ON ST_Covers(p.geom, q.destination);
-    ANALYZE ref_hit;
+    SELECT q.request_id, a.area_id
+    FROM lastmile.area a
+    CROSS JOIN LATERAL (SELECT q.request_id FROM ref_req q WHERE ST_Covers(a.geom, q.destination)) q
+    WHERE a.area_id IN (SELECT v.area_id FROM lastmile.coverage v);
+    -- the set of areas around each destination ("sector"), numbered: the
+    -- zone of each carrier is decided once per sector, not per request
+    CREATE TEMP TABLE ref_rsect AS
+    SELECT h.request_id, array_agg(h.area_id) AS areas
+    FROM (SELECT * FROM ref_hit ORDER BY request_id, area_id) h
+    GROUP BY h.request_id;
+    CREATE TEMP TABLE ref_sect AS
+    SELECT (row_number() OVER ())::int AS sect, s.areas FROM (SELECT DISTINCT areas FROM ref_rsect) s;
+    -- per retailer and sector, each carrier under an active contract with
+    -- what a request needs of it: the zone of the smallest area it covers
+    -- there (NULL: sector), its limits and its price factors
+    CREATE TEMP TABLE ref_sc AS
+    SELECT k.rno, s.sect, c.cno, z.zone, z.gid, c.services, c.max_weight_kg, c.ml, c.mw, c.mh,
+           c.max_developed_cm, c.divkey, k.price_factor, c.fuel_surcharge_pct
+    FROM (SELECT 0 AS sect, NULL::bigint[] AS areas UNION ALL SELECT * FROM ref_sect) s
+    CROSS JOIN ref_con k
+    JOIN ref_car c ON c.cno = k.cno
+    LEFT JOIN (SELECT DISTINCT ON (s.sect, c.cno) s.sect, c.cno, v.zone, g.gid
+               FROM ref_sect s
+               CROSS JOIN LATERAL unnest(s.areas) u(area_id)
+               JOIN lastmile.coverage v ON v.area_id = u.area_id
+               JOIN lastmile.area a ON a.area_id = u.area_id
+               JOIN ref_car c ON c.carrier_id = v.carrier_id
+               JOIN ref_grid g ON g.cno = c.cno AND g.zone = v.zone
+               ORDER BY s.sect, c.cno, a.size_km2, a.area_id) z ON z.sect = s.sect AND z.cno = k.cno;
+    ANALYZE ref_sc;
+    IF trace THEN RAISE WARNING 'sectors % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
-    -- per request and carrier covering it: the zone of the smallest area
-    CREATE TEMP TABLE ref_zone AS
-    SELECT DISTINCT ON (h.request_id, c.carrier_id) h.request_id, c.carrier_id, c.zone
-    FROM ref_hit h
-    JOIN lastmile.coverage c ON c.area_id = h.area_id
-    JOIN lastmile.area a ON a.area_id = h.area_id
-    ORDER BY h.request_id, c.carrier_id, a.size_km2, a.area_id;
-    ANALYZE ref_zone;
-
-    -- packages, sides sorted longest first
+    -- each package's sides, longest first; per request the largest value of
+    -- each measure (a package breaks a limit iff the largest value does)
+    -- and, for each volumetric divisor in use, each package's chargeable
+    -- weight and its bucket (divisor 0: the actual weight)
     CREATE TEMP TABLE ref_pkg AS
     SELECT p.request_id, p.package_id, p.weight_kg,
            lastmile.length(p.dims) AS l, lastmile.width(p.dims) AS w, lastmile.height(p.dims) AS h,
            lastmile.developed(p.dims) AS developed
     FROM lastmile.package p JOIN ref_req q USING (request_id);
-    ANALYZE ref_pkg;
-
-    -- a package breaks a limit iff the request's largest value of that measure does
-    CREATE TEMP TABLE ref_lim AS
-    SELECT request_id, max(weight_kg) AS weight_kg, max(l) AS l, max(w) AS w, max(h) AS h,
-           max(developed) AS developed
-    FROM ref_pkg GROUP BY request_id;
-    ALTER TABLE ref_lim ADD PRIMARY KEY (request_id);
-    ANALYZE ref_lim;
+    CREATE TEMP TABLE ref_rq AS
+    SELECT q.request_id, q.rno, q.service, q.ship_date, q.km, t.w_cost, t.w_quality, t.w_environment,
+           coalesce(s.sect, 0) AS sect, coalesce(m.npk, 0) AS npk, m.weight_kg, m.l, m.w, m.h, m.developed
+    FROM ref_req q
+    JOIN ref_ret t USING (rno)
+    LEFT JOIN (SELECT request_id, count(*) AS npk, max(weight_kg) AS weight_kg, max(l) AS l, max(w) AS w,
+                      max(h) AS h, max(developed) AS developed
+               FROM ref_pkg GROUP BY request_id) m USING (request_id)
+    LEFT JOIN ref_rsect r USING (request_id)
+    LEFT JOIN ref_sect s ON s.areas = r.areas;
+    ANALYZE ref_rq (request_id, rno, sect);
+    CREATE TEMP TABLE ref_pw AS
+    SELECT x.request_id, x.divkey, x.w,
+           CASE WHEN x.i > 0 AND x.w = bounds[x.i] THEN 2 * x.i ELSE 2 * x.i + 1 END AS g
+    FROM (SELECT y.request_id, y.divkey, y.w, coalesce(width_bucket(y.w, bounds), 0) AS i
+          FROM (SELECT p.request_id, dv.divkey,
+                       (CASE WHEN dv.divkey > 0 THEN greatest(p.l * p.w * p.h / dv.divkey, p.weight_kg)
+                             ELSE p.weight_kg END)::numeric AS w
+                FROM ref_pkg p
+                CROSS JOIN (SELECT DISTINCT divkey FROM ref_car) dv) y) x;
+    ANALYZE ref_pw (request_id, divkey, g);
 
     -- live quotes, the most recently written per carrier
     CREATE TEMP TABLE ref_quote AS
-    SELECT DISTINCT ON (qu.request_id, qu.carrier_id) qu.request_id, qu.carrier_id, qu.price
-    FROM lastmile.quote qu JOIN ref_req q USING (request_id)
+    SELECT DISTINCT ON (qu.request_id, c.cno) qu.request_id, c.cno, qu.price
+    FROM lastmile.quote qu JOIN ref_req q USING (request_id) JOIN ref_car c USING (carrier_id)
     WHERE qu.expires_at IS NULL OR qu.expires_at > now()
-    ORDER BY qu.request_id, qu.carrier_id, qu.created_at DESC, qu.quote_id DESC;
+    ORDER BY qu.request_id, c.cno, qu.created_at DESC, qu.quote_id DESC;
     ANALYZE ref_quote;
+    IF trace THEN RAISE WARNING 'packages % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
-    -- chargeable weight of each package for each volumetric divisor in use
-    -- (key 0: no divisor, actual weight)
-    CREATE TEMP TABLE ref_pw AS
-    SELECT p.request_id, p.package_id, dv.divkey,
-           (CASE WHEN dv.divkey > 0 THEN greatest(p.l * p.w * p.h / dv.divkey, p.weight_kg)
-                 ELSE p.weight_kg END)::numeric AS w
-    FROM ref_pkg p
-    CROSS JOIN (SELECT DISTINCT coalesce(volumetric_divisor, 0) AS divkey FROM lastmile.carrier) dv;
-    ANALYZE ref_pw;
-
-    -- each rate grid as arrays sorted by lower bound, searched by width_bucket()
-    CREATE TEMP TABLE ref_band AS
-    SELECT carrier_id, zone,
-           array_agg(lower(weight_kg) ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS lo,
-           array_agg(weight_kg ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS band,
-           array_agg(price ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS price,
-           array_agg(per_kg ORDER BY lower(weight_kg), lower_inc(weight_kg) DESC) AS per_kg
-    FROM lastmile.rate GROUP BY carrier_id, zone;
-    ANALYZE ref_band;
-
-    -- the active contracts with their carrier's limits, sides unpacked
-    CREATE TEMP TABLE ref_car AS
-    SELECT k.retailer_id, c.carrier_id, c.services, c.max_weight_kg, lastmile.length(c.max_dims) AS ml,
-           lastmile.width(c.max_dims) AS mw, lastmile.height(c.max_dims) AS mh, c.max_developed_cm,
-           coalesce(c.volumetric_divisor, 0) AS divkey, c.quality, c.co2_g_per_km, c.fuel_surcharge_pct,
-           k.price_factor
-    FROM lastmile.contract k JOIN lastmile.carrier c ON c.carrier_id = k.carrier_id
-    WHERE k.active;
-    ANALYZE ref_car;
-
-    -- every request × carrier with an active contract and the reasons known
-    -- without prices (service, weight, dimensions, developed, sector)
+    -- every request × carrier with an active contract: the reasons (all
+    -- but capacity) and the price (a live quote, else the grid's, 0 for
+    -- a request without packages)
     CREATE TEMP TABLE ref_cand AS
-    SELECT q.request_id, q.ship_date, c.carrier_id, c.quality, c.co2_g_per_km * q.km AS co2_g,
-           c.divkey, c.price_factor, c.fuel_surcharge_pct,
-           z.zone, qu.price AS quote_price, lim.request_id IS NULL AS no_package,
-           CASE WHEN NOT (q.service = ANY (c.services)) THEN 1 ELSE 0 END
-           | CASE WHEN lim.weight_kg > c.max_weight_kg THEN 2 ELSE 0 END
-           | CASE WHEN lim.l > c.ml OR lim.w > c.mw OR lim.h > c.mh THEN 4 ELSE 0 END
-           | CASE WHEN lim.developed > c.max_developed_cm THEN 8 ELSE 0 END
-           | CASE WHEN z.zone IS NULL THEN 16 ELSE 0 END AS mask
-    FROM ref_req q
-    JOIN ref_car c ON c.retailer_id = q.retailer_id
-    LEFT JOIN ref_lim lim ON lim.request_id = q.request_id
-    LEFT JOIN ref_zone z ON z.request_id = q.request_id AND z.carrier_id = c.carrier_id
-    LEFT JOIN ref_quote qu ON qu.request_id = q.request_id AND qu.carrier_id = c.carrier_id;
-    ANALYZE ref_cand;
+    WITH pair AS MATERIALIZED (
+        SELECT q.request_id, q.ship_date, c.cno, c.gid, c.divkey, qu.price AS quote_price, q.npk,
+               c.price_factor, c.fuel_surcharge_pct,
+               CASE WHEN NOT (q.service = ANY (c.services)) THEN 1 ELSE 0 END
+               | CASE WHEN q.weight_kg > c.max_weight_kg THEN 2 ELSE 0 END
+               | CASE WHEN q.l > c.ml OR q.w > c.mw OR q.h > c.mh THEN 4 ELSE 0 END
+               | CASE WHEN q.developed > c.max_developed_cm THEN 8 ELSE 0 END
+               | CASE WHEN c.zone IS NULL THEN 16 ELSE 0 END AS mask
+        FROM ref_rq q
+        JOIN ref_sc c ON c.rno = q.rno AND c.sect = q.sect
+        LEFT JOIN ref_quote qu ON qu.request_id = q.request_id AND qu.cno = c.cno
+    )
+    SELECT p.request_id, p.ship_date, p.cno, p.gid, p.mask,
+           coalesce(p.quote_price, CASE WHEN p.npk = 0 THEN 0.00 END) AS price
+    FROM pair p
+    WHERE p.gid IS NULL OR p.quote_price IS NOT NULL OR p.npk = 0
+    UNION ALL
+    -- the grid price: each package's chargeable weight in its band, or no_rate
+    SELECT p.request_id, min(p.ship_date), p.cno, min(p.gid),
+           min(p.mask) | CASE WHEN count(b.gid) = count(*) THEN 0 ELSE 32 END,
+           CASE WHEN count(b.gid) = count(*)
+                THEN round(sum(b.price + b.per_kg * (w.w - b.lo)) * min(p.price_factor)
+                           * (1 + min(p.fuel_surcharge_pct) / 100), 2) END
+    FROM pair p
+    JOIN ref_pw w ON w.request_id = p.request_id AND w.divkey = p.divkey
+    LEFT JOIN ref_bb b ON b.gid = p.gid AND b.g = w.g
+    WHERE p.gid IS NOT NULL AND p.quote_price IS NULL AND p.npk > 0
+    GROUP BY p.request_id, p.cno;
+    IF trace THEN RAISE WARNING 'candidates % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
-    -- grid prices where the carrier covers the destination and has no live
-    -- quote: each package's chargeable weight in its band, or no_rate
-    CREATE TEMP TABLE ref_price AS
-    SELECT x.request_id, x.carrier_id,
-           CASE WHEN bool_and(x.term IS NOT NULL)
-                THEN round(sum(x.term) * min(x.price_factor) * (1 + min(x.fuel_surcharge_pct) / 100), 2) END AS price
-    FROM (
-        SELECT y.request_id, y.carrier_id, y.price_factor, y.fuel_surcharge_pct,
-               y.b_price[y.k] + y.b_per_kg[y.k] * (y.w - y.lo[y.k]) AS term
-        FROM (
-        SELECT c.request_id, c.carrier_id, c.price_factor, c.fuel_surcharge_pct, c.w, b.lo,
-               b.price AS b_price, b.per_kg AS b_per_kg,
-               CASE WHEN kb.k0 > 0 AND b.band[kb.k0] @> c.w THEN kb.k0
-                    WHEN kb.k0 > 1 AND b.band[kb.k0 - 1] @> c.w THEN kb.k0 - 1 END AS k
-        FROM (SELECT c.request_id, c.carrier_id, c.zone, c.price_factor, c.fuel_surcharge_pct, p.w
-              FROM ref_cand c
-              JOIN ref_pw p ON p.request_id = c.request_id AND p.divkey = c.divkey
-              WHERE c.zone IS NOT NULL AND c.quote_price IS NULL) c
-        LEFT JOIN ref_band b ON b.carrier_id = c.carrier_id AND b.zone = c.zone
-        CROSS JOIN LATERAL (SELECT width_bucket(c.w, b.lo) AS k0) kb
-        ) y
-        OFFSET 0
-    ) x
-    GROUP BY x.request_id, x.carrier_id;
-    ANALYZE ref_price;
-
-    -- eligible but for capacity, with the price
-    CREATE TEMP TABLE ref_ok AS
-    SELECT c.request_id, c.ship_date, c.carrier_id, c.quality, c.co2_g, c.zone,
-           coalesce(c.quote_price, pr.price, CASE WHEN c.no_package THEN 0.00 END) AS price
-    FROM ref_cand c
-    LEFT JOIN ref_price pr ON pr.request_id = c.request_id AND pr.carrier_id = c.carrier_id
-    WHERE c.mask = 0 AND coalesce(c.quote_price, pr.price, CASE WHEN c.no_package THEN 0.00 END) IS NOT NULL;
-    CREATE INDEX ON ref_ok (request_id);
-    ANALYZE ref_ok;
-
-    -- daily capacity, consumed in request_id order.  Slots: carrier × ship
-    -- date with a capacity, starting from the requests already held.
+    -- daily capacity: slots are carrier × ship date with a capacity,
+    -- starting from the requests already held.  A slot can only fill up if
+    -- the requests already held plus every request of the wave that could
+    -- take it reach the capacity; the others never refuse anyone and are
+    -- left out.
     CREATE TEMP TABLE ref_slot AS
-    SELECT row_number() OVER (ORDER BY c.carrier_id, d.ship_date)::int AS slot,
-           c.carrier_id, d.ship_date, c.daily_capacity AS cap, coalesce(h.n, 0)::int AS held
-    FROM lastmile.carrier c
-    CROSS JOIN (SELECT DISTINCT ship_date FROM ref_req) d
+    SELECT (row_number() OVER (ORDER BY c.cno, w.ship_date))::int AS slot,
+           c.cno, w.ship_date, c.daily_capacity AS cap, coalesce(h.n, 0)::int AS held
+    FROM ref_car c
+    CROSS JOIN (SELECT DISTINCT q.ship_date FROM ref_rq q) w
+    LEFT JOIN (SELECT o.cno, o.ship_date, count(*) AS n FROM ref_cand o WHERE o.mask = 0 GROUP BY 1, 2) d
+         ON d.cno = c.cno AND d.ship_date = w.ship_date
     LEFT JOIN (SELECT r.carrier_id, r.ship_date, count(*) AS n
                FROM lastmile.transport_request r
                WHERE r.carrier_id IS NOT NULL
                  AND r.status IN ('allocated', 'bundled', 'labelled', 'shipped', 'delivered')
-               GROUP BY r.carrier_id, r.ship_date) h ON h.carrier_id = c.carrier_id AND h.ship_date = d.ship_date
-    WHERE c.daily_capacity IS NOT NULL;
-    ALTER TABLE ref_slot ADD PRIMARY KEY (carrier_id, ship_date);
+               GROUP BY r.carrier_id, r.ship_date) h ON h.carrier_id = c.carrier_id AND h.ship_date = w.ship_date
+    WHERE c.daily_capacity IS NOT NULL AND coalesce(h.n, 0) + coalesce(d.n, 0) >= c.daily_capacity;
+    SELECT coalesce(array_agg(s.held ORDER BY s.slot), '{}'), coalesce(array_agg(s.cap ORDER BY s.slot), '{}'),
+           coalesce(array_agg(s.slot ORDER BY s.slot) FILTER (WHERE s.held >= s.cap), '{}')
+    INTO used, cap, closed
+    FROM ref_slot s;
+    cl_after := array_fill(0::bigint, ARRAY[cardinality(closed)]);
+    ANALYZE ref_slot;
 
-    SELECT coalesce(array_agg(held ORDER BY slot), '{}'), coalesce(array_agg(cap ORDER BY slot), '{}'),
-           coalesce(array_agg(carrier_id ORDER BY slot), '{}')
-    INTO v_used, v_cap, slot_carrier FROM ref_slot;
-    -- slots full before the wave
-    SELECT coalesce(array_agg(slot ORDER BY slot), '{}'), coalesce(array_agg(0::bigint ORDER BY slot), '{}')
-    INTO cl_slot, cl_after FROM ref_slot WHERE held >= cap;
-
-    -- Only requests with a capacity-limited carrier among their eligible
-    -- ones can consume capacity or lose a carrier to it.  Their best carrier
-    -- assuming nothing full is computed set-based; the loop re-ranks a
-    -- request only when one of its carriers is full.
-    FOR rec IN
-        WITH e AS (
-            SELECT o.*, q.w_cost, q.w_quality, q.w_environment, sl.slot,
-                   min(o.price) OVER w AS min_price, min(o.co2_g) OVER w AS min_co2
-            FROM ref_ok o
-            JOIN ref_req q USING (request_id)
-            LEFT JOIN ref_slot sl ON sl.carrier_id = o.carrier_id AND sl.ship_date = o.ship_date
-            WHERE o.request_id IN (SELECT o2.request_id FROM ref_ok o2
-                                   JOIN ref_slot s2 ON s2.carrier_id = o2.carrier_id AND s2.ship_date = o2.ship_date)
-            WINDOW w AS (PARTITION BY o.request_id)
-        ), sc AS (
-            SELECT e.*, (e.w_cost * CASE WHEN e.price = 0 THEN 1 ELSE e.min_price::float8 / e.price::float8 END
-                         + e.w_quality * e.quality
-                         + e.w_environment * CASE WHEN e.co2_g = 0 THEN 1 ELSE e.min_co2 / e.co2_g END)
-                        / (e.w_cost + e.w_quality + e.w_environment) AS score
-            FROM e
-        )
-        SELECT sc.request_id,
-               (array_agg(sc.carrier_id ORDER BY sc.score DESC, sc.price, sc.carrier_id COLLATE "C"))[1] AS best,
-               array_agg(sc.slot) FILTER (WHERE sc.slot IS NOT NULL) AS slots
-        FROM sc
-        GROUP BY sc.request_id
-        ORDER BY sc.request_id
-    LOOP
-        full_ids := NULL;
-        FOR i IN 1 .. cardinality(rec.slots) LOOP
-            IF v_used[rec.slots[i]] >= v_cap[rec.slots[i]] THEN
-                full_ids := coalesce(full_ids, '{}') || slot_carrier[rec.slots[i]];
-            END IF;
-        END LOOP;
-        IF full_ids IS NULL THEN
-            winner := rec.best;
-        ELSE
-            SELECT x.carrier_id INTO winner
-            FROM (SELECT o.carrier_id, o.price,
-                         (q.w_cost * CASE WHEN o.price = 0 THEN 1
-                                          ELSE (min(o.price) OVER ())::float8 / o.price::float8 END
-                          + q.w_quality * o.quality
-                          + q.w_environment * CASE WHEN o.co2_g = 0 THEN 1
-                                                   ELSE (min(o.co2_g) OVER ()) / o.co2_g END)
-                         / (q.w_cost + q.w_quality + q.w_environment) AS score
-                  FROM ref_ok o JOIN ref_req q USING (request_id)
-                  WHERE o.request_id = rec.request_id AND o.carrier_id <> ALL (full_ids)) x
-            ORDER BY x.score DESC, x.price, x.carrier_id COLLATE "C"
-            LIMIT 1;
-        END IF;
-        IF winner IS NOT NULL THEN
-            wslot := NULL;
-            FOR i IN 1 .. cardinality(rec.slots) LOOP
-                IF slot_carrier[rec.slots[i]] = winner THEN
-                    wslot := rec.slots[i];
-                END IF;
-            END LOOP;
-            IF wslot IS NOT NULL THEN
-                v_used[wslot] := v_used[wslot] + 1;
-                IF v_used[wslot] = v_cap[wslot] THEN
-                    cl_slot := cl_slot || wslot;
-                    cl_after := cl_after || rec.request_id;
-                END IF;
-            END IF;
-        END IF;
-    END LOOP;
-
-    -- a carrier is full for the requests of its ship date after the one that filled it
-    CREATE TEMP TABLE ref_closed AS
-    SELECT sl.carrier_id, sl.ship_date, x.after_request_id
-    FROM unnest(cl_slot, cl_after) AS x(slot, after_request_id)
-    JOIN ref_slot sl USING (slot);
-    ANALYZE ref_closed;
-
-    -- the final ranking, set-based, among the carriers not full
-    CREATE TEMP TABLE ref_rank AS
+    -- the eligible carriers (but for capacity) ranked, nothing full yet
+    CREATE TEMP TABLE ref_rank0 AS
     WITH e AS (
-        SELECT o.*, q.w_cost, q.w_quality, q.w_environment,
-               min(o.price) OVER w AS min_price, min(o.co2_g) OVER w AS min_co2
-        FROM ref_ok o
-        JOIN ref_req q USING (request_id)
-        LEFT JOIN ref_closed cl ON cl.carrier_id = o.carrier_id AND cl.ship_date = o.ship_date
-                               AND cl.after_request_id < o.request_id
-        WHERE cl.carrier_id IS NULL
-        WINDOW w AS (PARTITION BY o.request_id)
+        SELECT o.request_id, o.ship_date, o.cno, o.gid, o.price, c.quality, c.co2_g_per_km * q.km AS co2_g,
+               q.w_cost, q.w_quality, q.w_environment, s.slot
+        FROM ref_cand o
+        JOIN ref_rq q USING (request_id)
+        JOIN ref_car c ON c.cno = o.cno
+        LEFT JOIN ref_slot s ON s.cno = o.cno AND s.ship_date = o.ship_date
+        WHERE o.mask = 0
+    ), m AS (
+        SELECT e.*, min(e.price) OVER w AS min_price, min(e.co2_g) OVER w AS min_co2
+        FROM e WINDOW w AS (PARTITION BY e.request_id)
     ), sc AS (
-        SELECT e.*,
-               CASE WHEN e.price = 0 THEN 1 ELSE e.min_price::float8 / e.price::float8 END AS cost_score,
-               CASE WHEN e.co2_g = 0 THEN 1 ELSE e.min_co2 / e.co2_g END AS environment_score
-        FROM e
+        SELECT m.*,
+               CASE WHEN m.price = 0 THEN 1 ELSE m.min_price::float8 / m.price::float8 END AS cost_score,
+               CASE WHEN m.co2_g = 0 THEN 1 ELSE m.min_co2 / m.co2_g END AS environment_score
+        FROM m
     ), sc2 AS (
         SELECT sc.*, (sc.w_cost * sc.cost_score + sc.w_quality * sc.quality
                       + sc.w_environment * sc.environment_score)
                      / (sc.w_cost + sc.w_quality + sc.w_environment) AS score
         FROM sc
     )
-    SELECT sc2.request_id, sc2.carrier_id, sc2.price, sc2.co2_g, sc2.zone, sc2.cost_score,
-           sc2.quality AS quality_score, sc2.environment_score, sc2.score,
-           row_number() OVER (PARTITION BY sc2.request_id
-                              ORDER BY sc2.score DESC, sc2.price, sc2.carrier_id COLLATE "C")::int AS rank
+    SELECT sc2.request_id, sc2.ship_date, sc2.cno, sc2.gid, sc2.price, sc2.quality, sc2.co2_g, sc2.w_cost,
+           sc2.w_quality, sc2.w_environment, sc2.slot, sc2.cost_score, sc2.environment_score, sc2.score,
+           row_number() OVER (PARTITION BY sc2.request_id ORDER BY sc2.score DESC, sc2.price, sc2.cno)::int AS rank
     FROM sc2;
+    CREATE INDEX ON ref_rank0 (request_id);
+    IF trace THEN RAISE WARNING 'ranking % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
+
+    -- Capacity consumed in request_id order: only requests that could take
+    -- a slot able to fill up are visited.  Until one of its slots is full
+    -- a request takes its first-ranked carrier; after that it is ranked
+    -- again among the carriers left.
+    FOR rec IN
+        SELECT o.request_id, array_agg(o.slot) AS slots, min(o.slot) FILTER (WHERE o.rank = 1) AS best_slot
+        FROM ref_rank0 o
+        WHERE o.slot IS NOT NULL
+        GROUP BY o.request_id
+        ORDER BY o.request_id
+    LOOP
+        IF rec.slots && closed THEN
+            reranked := reranked + 1;
+            SELECT x.slot INTO wslot
+            FROM (SELECT o.cno, o.price, o.slot,
+                         (o.w_cost * CASE WHEN o.price = 0 THEN 1
+                                          ELSE (min(o.price) OVER ())::float8 / o.price::float8 END
+                          + o.w_quality * o.quality
+                          + o.w_environment * CASE WHEN o.co2_g = 0 THEN 1
+                                                   ELSE (min(o.co2_g) OVER ()) / o.co2_g END)
+                         / (o.w_cost + o.w_quality + o.w_environment) AS score
+                  FROM ref_rank0 o
+                  WHERE o.request_id = rec.request_id AND (o.slot IS NULL OR NOT (o.slot = ANY (closed)))) x
+            ORDER BY x.score DESC, x.price, x.cno
+            LIMIT 1;
+        ELSE
+            wslot := rec.best_slot;
+        END IF;
+        IF wslot IS NOT NULL THEN
+            used[wslot] := used[wslot] + 1;
+            IF used[wslot] >= cap[wslot] THEN
+                closed := closed || wslot;
+                cl_after := cl_after || rec.request_id;
+            END IF;
+        END IF;
+    END LOOP;
+    IF trace THEN RAISE WARNING 'capacity % ms (% slots full, % requests ranked again)', round(extract(epoch FROM clock_timestamp() - t0) * 1000), cardinality(closed), reranked; t0 := clock_timestamp(); END IF;
+
+    -- a carrier is full for the requests of its ship date after the one that filled it
+    CREATE TEMP TABLE ref_closed AS
+    SELECT s.cno, s.ship_date, x.after_request_id
+    FROM unnest(closed, cl_after) AS x(slot, after_request_id)
+    JOIN ref_slot s USING (slot);
+    ANALYZE ref_closed;
+    -- the eligible carriers that capacity took away
+    CREATE TEMP TABLE ref_gone AS
+    SELECT o.request_id, o.cno
+    FROM ref_rank0 o JOIN ref_closed cl ON cl.cno = o.cno AND cl.ship_date = o.ship_date
+                                        AND cl.after_request_id < o.request_id;
+    ANALYZE ref_gone;
+
+    -- the final ranking: as before for the requests capacity left alone,
+    -- ranked again among the carriers left for the others
+    CREATE TEMP TABLE ref_rank AS
+    SELECT o.request_id, o.cno, o.gid, o.price, o.co2_g, o.cost_score, o.quality AS quality_score,
+           o.environment_score, o.score, o.rank
+    FROM ref_rank0 o
+    WHERE o.request_id NOT IN (SELECT g.request_id FROM ref_gone g)
+    UNION ALL
+    SELECT sc2.request_id, sc2.cno, sc2.gid, sc2.price, sc2.co2_g, sc2.cost_score, sc2.quality,
+           sc2.environment_score, sc2.score,
+           row_number() OVER (PARTITION BY sc2.request_id ORDER BY sc2.score DESC, sc2.price, sc2.cno)::int
+    FROM (SELECT sc.*, (sc.w_cost * sc.cost_score + sc.w_quality * sc.quality
+                        + sc.w_environment * sc.environment_score)
+                       / (sc.w_cost + sc.w_quality + sc.w_environment) AS score
+          FROM (SELECT m.*,
+                       CASE WHEN m.price = 0 THEN 1 ELSE m.min_price::float8 / m.price::float8 END AS cost_score,
+                       CASE WHEN m.co2_g = 0 THEN 1 ELSE m.min_co2 / m.co2_g END AS environment_score
+                FROM (SELECT o.request_id, o.cno, o.gid, o.price, o.quality, o.co2_g, o.w_cost, o.w_quality,
+                             o.w_environment, min(o.price) OVER w AS min_price, min(o.co2_g) OVER w AS min_co2
+                      FROM ref_rank0 o
+                      WHERE o.request_id IN (SELECT g.request_id FROM ref_gone g)
+                        AND (o.request_id, o.cno) NOT IN (SELECT g.request_id, g.cno FROM ref_gone g)
+                      WINDOW w AS (PARTITION BY o.request_id)) m) sc) sc2;
+    IF trace THEN RAISE WARNING 'final ranking % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
     -- reason masks as the JSON arrays of their codes, in the order of SPEC §3
     CREATE TEMP TABLE ref_reason AS
@@ -339,13 +383,16 @@ BEGIN
                                WITH ORDINALITY AS u(code, i)
                           WHERE m & (1 << (u.i::int - 1)) <> 0 ORDER BY u.i))::text AS reasons
     FROM generate_series(1, 127) m;
+    ANALYZE ref_reason;
 
     CREATE TEMP TABLE ref_decision AS
-    SELECT q.request_id, w.carrier_id, w.price, w.score, w.cost_score, w.quality_score,
-           w.environment_score, w.zone, w.co2_g,
+    SELECT q.request_id, wc.carrier_id, w.price, w.score, w.cost_score, w.quality_score,
+           w.environment_score, wg.zone, w.co2_g,
            coalesce(rk.ranking, '[]') AS ranking, coalesce(rj.rejected, '{}') AS rejected
-    FROM ref_req q
+    FROM ref_rq q
     LEFT JOIN ref_rank w ON w.request_id = q.request_id AND w.rank = 1
+    LEFT JOIN ref_car wc ON wc.cno = w.cno
+    LEFT JOIN ref_grid wg ON wg.gid = w.gid
     -- (the JSON is assembled as text and parsed once per request: much
     -- cheaper than jsonb_build_object() per element; the same six keys as
     -- lastmile writes, floats with the shortest digits that read back)
@@ -354,23 +401,23 @@ BEGIN
                                                 e.rank, to_json(e.carrier_id), e.price, e.score, e.co2_g,
                                                 coalesce(to_json(e.zone)::text, 'null')),
                                          ',' ORDER BY e.rank) || ']')::jsonb AS ranking
-               FROM ref_rank e GROUP BY e.request_id) rk
+               FROM (SELECT r.*, c.carrier_id, g.zone FROM ref_rank r JOIN ref_car c USING (cno)
+                     LEFT JOIN ref_grid g USING (gid)) e
+               GROUP BY e.request_id) rk
            ON rk.request_id = q.request_id
     LEFT JOIN (SELECT x.request_id,
                       ('{' || string_agg(to_json(x.carrier_id)::text || ':' || rr.reasons, ',') || '}')::jsonb AS rejected
-               FROM (SELECT c.request_id, c.carrier_id,
-                            c.mask
-                            | CASE WHEN c.mask & 16 = 0 AND c.quote_price IS NULL AND pr.price IS NULL
-                                        AND NOT c.no_package THEN 32 ELSE 0 END
-                            | CASE WHEN cl.carrier_id IS NOT NULL THEN 64 ELSE 0 END AS mask
-                     FROM ref_cand c
-                     LEFT JOIN ref_price pr ON pr.request_id = c.request_id AND pr.carrier_id = c.carrier_id
-                     LEFT JOIN ref_closed cl ON cl.carrier_id = c.carrier_id AND cl.ship_date = c.ship_date
-                                            AND cl.after_request_id < c.request_id) x
+               FROM (SELECT o.request_id, c.carrier_id,
+                            o.mask | CASE WHEN cl.cno IS NOT NULL THEN 64 ELSE 0 END AS mask
+                     FROM ref_cand o
+                     JOIN ref_car c USING (cno)
+                     LEFT JOIN ref_closed cl ON cl.cno = o.cno AND cl.ship_date = o.ship_date
+                                            AND cl.after_request_id < o.request_id) x
                JOIN ref_reason rr ON rr.mask = x.mask
                GROUP BY x.request_id) rj
            ON rj.request_id = q.request_id;
     GET DIAGNOSTICS n = ROW_COUNT;
+    IF trace THEN RAISE WARNING 'decisions % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); END IF;
     RETURN n;
 END
 $fn$;
