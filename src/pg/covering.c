@@ -21,6 +21,8 @@ lastmile_covering_areas(PG_FUNCTION_ARGS)
 	static SPIPlanPtr plan_point;
 	static Oid	plan_type = InvalidOid;
 	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext spi;
 	Datum		arg = PG_GETARG_DATUM(0);
 	OrchCatalog *cat;
 	HeapTuple	t;
@@ -59,12 +61,14 @@ lastmile_covering_areas(PG_FUNCTION_ARGS)
 
 	cat = orch_catalog_get();
 	n = orch_covering_areas(cat, x, y, &areas);
-	SPI_finish();
 
-	/* built after SPI_finish: in the caller's memory */
+	/* the result in the caller's memory (SPI_finish frees SPI's) */
+	spi = MemoryContextSwitchTo(caller);
 	elems = palloc(sizeof(Datum) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		elems[i] = Int64GetDatum(areas[i]);
 	result = construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	MemoryContextSwitchTo(spi);
+	SPI_finish();
 	PG_RETURN_ARRAYTYPE_P(result);
 }

@@ -40,6 +40,9 @@ scratch_init(Scratch *s, OrchCatalog *cat)
 {
 	s->nc = cat->ncarriers;
 	s->zone = palloc(sizeof(int) * Max(s->nc, 1));
+	/* carriers a retailer has no contract with are never reset by evaluate() */
+	for (int i = 0; i < s->nc; i++)
+		s->zone[i] = -1;
 	s->size = palloc(sizeof(double) * Max(s->nc, 1));
 	s->area = palloc(sizeof(int64) * Max(s->nc, 1));
 	/* carriers an area covers but the retailer has no contract with are compared too */
