@@ -139,9 +139,7 @@ typedef struct Writer
 	/* tracking sequence block */
 	int64		block;
 	int			block_used;
-	/* scratch memory for one decision's jsonb */
-	MemoryContext scratch;
-	int		   *slot;
+	int		   *slot;			/* per carrier, for rejected_jsonb() */
 } Writer;
 
 /* request_load.c */
@@ -158,6 +156,7 @@ extern int	rank_options(OrchCatalog *cat, const Req *r, const Cand *cand, int n,
 /* decision_json.c */
 extern Numeric dec_numeric(LmDec d);
 extern const char *zone_name(OrchCatalog *cat, const Cand *c);
+/* the decision log's jsonb, each palloc'd once (exact size) in CurrentMemoryContext */
 extern Jsonb *ranking_jsonb(OrchCatalog *cat, const Cand *cand, const LmOption *opts, int m);
 extern Jsonb *rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n, int *slot);
 extern Datum reasons_array(unsigned mask);

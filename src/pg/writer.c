@@ -39,7 +39,6 @@ void
 writer_init(Writer *w, int n, int ncarriers)
 {
 	memset(w, 0, sizeof(Writer));
-	w->scratch = AllocSetContextCreate(CurrentMemoryContext, "lastmile decision", ALLOCSET_DEFAULT_SIZES);
 	w->slot = palloc(sizeof(int) * Max(ncarriers, 1));
 	w->req_id = palloc(sizeof(Datum) * n);
 	w->req_tid = palloc(sizeof(ItemPointerData) * n);
@@ -169,17 +168,9 @@ decide(OrchCatalog *cat, Writer *w, const Req *r, const Cand *cand, int n,
 	}
 	if (r->counted)
 		writer_delta(w, r->old_carrier, r->ship_date, -1);
-	{
-		/* build in a scratch context, keep only the two results */
-		MemoryContext old = MemoryContextSwitchTo(w->scratch);
-		Jsonb	   *rk = ranking_jsonb(cat, cand, opts, m);
-		Jsonb	   *rj = rejected_jsonb(cat, cand, n, w->slot);
-
-		MemoryContextSwitchTo(old);
-		w->ranking[i] = PointerGetDatum(memcpy(palloc(VARSIZE(rk)), rk, VARSIZE(rk)));
-		w->rejected[i] = PointerGetDatum(memcpy(palloc(VARSIZE(rj)), rj, VARSIZE(rj)));
-		MemoryContextReset(w->scratch);
-	}
+	/* each palloc'd once, at its exact size (decision_json.c) */
+	w->ranking[i] = PointerGetDatum(ranking_jsonb(cat, cand, opts, m));
+	w->rejected[i] = PointerGetDatum(rejected_jsonb(cat, cand, n, w->slot));
 	return win;
 }
 
