@@ -377,7 +377,9 @@ zone_name(OrchCatalog *cat, const Cand *c)
  */
 #define RK_NKEYS 6
 static const char rk_keys[] = "rankzoneco2_gpricescorecarrier_id";
-static const int rk_keylen[RK_NKEYS] = {4, 4, 5, 5, 5, 10};
+static const JEntry rk_keyje[RK_NKEYS] = {	/* their JEntries: lengths, the first an offset */
+	JENTRY_HAS_OFF | 4, 4, 5, 5, 5, 10
+};
 
 /*
  * ranking jsonb: an array, best first, of {rank, carrier_id, price, score,
@@ -404,9 +406,9 @@ ranking_jsonb(OrchCatalog *cat, const Cand *cand, const LmOption *opts, int m)
 		JEntry		v[RK_NKEYS];
 
 		ostart = jb_open(JB_FOBJECT, RK_NKEYS, &oje);
+		memcpy(jb_buf + oje, rk_keyje, sizeof(rk_keyje));
+		ototal = sizeof(rk_keys) - 1;
 		jb_string(rk_keys, sizeof(rk_keys) - 1);
-		for (int k = 0; k < RK_NKEYS; k++)
-			jb_child(oje, k, JENTRY_ISSTRING | rk_keylen[k], &ototal);
 		v[0] = jb_numeric(i + 1, 0);
 		v[1] = z ? jb_string(z, strlen(z)) : JENTRY_ISNULL;
 		v[2] = jb_float(opts[i].co2_g);
@@ -421,20 +423,51 @@ ranking_jsonb(OrchCatalog *cat, const Cand *cand, const LmOption *opts, int m)
 	return jb_end();
 }
 
+/*
+ * The array of reason codes of each reason mask, as a jsonb container
+ * without its leading padding (an array's JEntries and strings need no
+ * alignment): built once per backend, copied as is into rejected.
+ */
+#define REASON_MASKS (1 << LM_N_REASONS)
+static char *reason_img[REASON_MASKS];
+static uint32 reason_img_len[REASON_MASKS];
+static bool reason_img_done = false;
+
+static void
+reason_images(void)
+{
+	for (int mask = 1; mask < REASON_MASKS; mask++)
+	{
+		uint32		je,
+					start,
+					total = 0;
+		int			a = 0;
+
+		/* built at the start of the (int-aligned) buffer: no padding */
+		jb_len = 0;
+		start = jb_open(JB_FARRAY, pg_popcount32(mask), &je);
+		for (int b = 0; b < LM_N_REASONS; b++)
+			if (mask & (1 << b))
+				jb_child(je, a++, jb_string(lm_reason_names[b], strlen(lm_reason_names[b])), &total);
+		reason_img_len[mask] = jb_len - start;
+		reason_img[mask] = MemoryContextAlloc(TopMemoryContext, reason_img_len[mask]);
+		memcpy(reason_img[mask], jb_buf + start, reason_img_len[mask]);
+	}
+	reason_img_done = true;
+}
+
 /* rejected jsonb: carrier_id → reasons (SPEC order), keys in storage order */
 Jsonb *
 rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n, int *slot)
 {
-	static int	reason_len[LM_N_REASONS];
 	uint32		je,
 				start,
 				total = 0;
 	int			npairs = 0,
 				k;
 
-	if (reason_len[0] == 0)
-		for (int b = 0; b < LM_N_REASONS; b++)
-			reason_len[b] = strlen(lm_reason_names[b]);
+	if (!reason_img_done)
+		reason_images();
 	for (int i = 0; i < cat->ncarriers; i++)
 		slot[i] = -1;
 	for (int i = 0; i < n; i++)
@@ -460,19 +493,14 @@ rejected_jsonb(OrchCatalog *cat, const Cand *cand, int n, int *slot)
 	{
 		int			i = slot[cat->carriers_jsonb_order[o]];
 		unsigned	mask;
-		uint32		aje,
-					astart,
-					atotal = 0;
-		int			a = 0;
+		uint32		pad;
 
 		if (i < 0)
 			continue;
-		mask = cand[i].reasons;
-		astart = jb_open(JB_FARRAY, pg_popcount32(mask), &aje);
-		for (int b = 0; b < LM_N_REASONS; b++)
-			if (mask & (1u << b))
-				jb_child(aje, a++, jb_string(lm_reason_names[b], reason_len[b]), &atotal);
-		jb_child(je, k++, jb_close(astart), &total);
+		mask = cand[i].reasons & (REASON_MASKS - 1);
+		pad = jb_pad();
+		jb_string(reason_img[mask], reason_img_len[mask]);
+		jb_child(je, k++, JENTRY_ISCONTAINER | (pad + reason_img_len[mask]), &total);
 	}
 	(void) jb_close(start);
 	return jb_end();
