@@ -145,7 +145,6 @@ typedef struct Writer
 /* request_load.c */
 extern void req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td);
 extern void load_details(OrchCatalog *cat, Req *reqs, int n);
-extern int *used_from_arrays(OrchCatalog *cat, HeapTuple t, TupleDesc td, int col);
 extern int *load_one(OrchCatalog *cat, int64 id, bool lock, Req *r);
 
 /* evaluate.c */

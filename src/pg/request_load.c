@@ -7,7 +7,13 @@
 
 #include <math.h>
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
@@ -26,6 +32,11 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "orch.h"
@@ -167,44 +178,229 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 static SPIPlanPtr plan_one_full,
 			plan_one_lock;
 
-/*
- * The capacity counters of a request's ship date, as one loaded row carries
- * them: column col holds the carrier ids and column col + 1 their counts,
- * both in carrier_id order and paired by position.  Returns one count per
- * catalog carrier (0 for carriers without a counter row).
- */
-int *
-used_from_arrays(OrchCatalog *cat, HeapTuple t, TupleDesc td, int col)
+/* a request's packages, in package_id order, as load_one reads them */
+typedef struct PkgRow
 {
-	int		   *used = palloc0(sizeof(int) * Max(cat->ncarriers, 1));
-	Datum	   *ids,
-			   *us;
-	bool	   *n1,
-			   *n2;
-	int			k1,
-				k2;
-	bool		isnull;
+	int64		id;
+	LmPackage	pk;
+	bool		tracked;
+	ItemPointerData tid;
+} PkgRow;
 
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col, &isnull)), TEXTOID, -1, false,
-					  TYPALIGN_INT, &ids, &n1, &k1);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 1, &isnull)), INT4OID, 4, true,
-					  TYPALIGN_INT, &us, &n2, &k2);
-	for (int i = 0; i < k1 && i < k2; i++)
-	{
-		int			c = orch_carrier_find(cat, TextDatumGetCString(ids[i]));
+static int
+pkgrow_cmp(const void *a, const void *b)
+{
+	const PkgRow *x = a;
+	const PkgRow *y = b;
 
-		if (c >= 0)
-			used[c] = DatumGetInt32(us[i]);
-	}
-	return used;
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
 }
+
+static void
+req_set_packages(Req *r, PkgRow *rows, int n)
+{
+	qsort(rows, n, sizeof(PkgRow), pkgrow_cmp);
+	r->npk = n;
+	r->pk = palloc(sizeof(LmPackage) * Max(n, 1));
+	r->pk_id = palloc(sizeof(int64) * Max(n, 1));
+	r->pk_tracked = palloc(sizeof(bool) * Max(n, 1));
+	r->pk_tid = palloc(sizeof(ItemPointerData) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		r->pk[i] = rows[i].pk;
+		r->pk_id[i] = rows[i].id;
+		r->pk_tracked[i] = rows[i].tracked;
+		r->pk_tid[i] = rows[i].tid;
+	}
+}
+
 /*
- * Loads request id into r in one statement (request, covering areas,
- * packages, live quotes, and the counters of its ship date, returned as
- * used[] per carrier, not counting r itself); with lock, the request row is
- * locked first (FOR UPDATE), so that the rest is read after any wait.
- * P0002 when the request does not exist.
+ * Reads request r's packages through the btree index on
+ * lastmile.package(request_id), without the executor: a ranking or an
+ * allocate of one request is mostly this read otherwise.  Returns false
+ * (the caller reads them through SQL) when the caller lacks SELECT on the
+ * table (SQL raises the error), when row level security applies to it (the
+ * policy decides), or when no such index exists.  read_only: with the
+ * statement's snapshot; otherwise a new one, as a read-write SPI query.
  */
+static bool
+packages_direct(Req *r, bool read_only)
+{
+	Oid			relid = get_relname_relid("package", get_namespace_oid("lastmile", false));
+	Relation	rel;
+	TupleDesc	td;
+	AttrNumber	a_req,
+				a_id,
+				a_dims,
+				a_kg,
+				a_tracking;
+	Oid			index = InvalidOid;
+	List	   *indexes;
+	ListCell   *lc;
+	Snapshot	snap;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	PkgRow	   *rows;
+	int			n = 0,
+				cap = 4;
+
+	if (!OidIsValid(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return false;
+	a_req = get_attnum(relid, "request_id");
+	a_id = get_attnum(relid, "package_id");
+	a_dims = get_attnum(relid, "dims");
+	a_kg = get_attnum(relid, "weight_kg");
+	a_tracking = get_attnum(relid, "tracking");
+	if (a_req <= 0 || a_id <= 0 || a_dims <= 0 || a_kg <= 0 || a_tracking <= 0)
+		return false;
+
+	rel = table_open(relid, AccessShareLock);
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+	{
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), AccessShareLock);
+		bool		fits = irel->rd_rel->relam == BTREE_AM_OID &&
+			irel->rd_index->indisvalid && irel->rd_index->indkey.values[0] == a_req &&
+			heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL);
+
+		index_close(irel, AccessShareLock);
+		if (fits)
+		{
+			index = lfirst_oid(lc);
+			break;
+		}
+	}
+	list_free(indexes);
+	if (!OidIsValid(index))
+	{
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+
+	if (!read_only)
+		CommandCounterIncrement();
+	snap = RegisterSnapshot(read_only ? GetActiveSnapshot() : GetTransactionSnapshot());
+	td = RelationGetDescr(rel);
+	rows = palloc(sizeof(PkgRow) * cap);
+	ScanKeyInit(&key, a_req, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(r->request_id));
+	scan = systable_beginscan(rel, index, true, snap, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		PkgRow	   *row;
+		bool		isnull;
+		Datum		d;
+
+		if (n == cap)
+		{
+			cap *= 2;
+			rows = repalloc(rows, sizeof(PkgRow) * cap);
+		}
+		row = &rows[n++];
+		row->id = DatumGetInt64(heap_getattr(tup, a_id, td, &isnull));
+		d = heap_getattr(tup, a_dims, td, &isnull);
+		if (isnull)
+			row->pk.side[0] = row->pk.side[1] = row->pk.side[2] = 0.0;
+		else
+			memcpy(row->pk.side, DatumGetPointer(d), 3 * sizeof(double));
+		d = heap_getattr(tup, a_kg, td, &isnull);
+		row->pk.weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
+		(void) heap_getattr(tup, a_tracking, td, &isnull);
+		row->tracked = !isnull;
+		row->tid = tup->t_self;
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snap);
+	table_close(rel, AccessShareLock);
+	req_set_packages(r, rows, n);
+	return true;
+}
+
+/* packages from the last columns of plan_one_sql (first = package ids) */
+static void
+packages_from_arrays(Req *r, HeapTuple t, TupleDesc td, int col)
+{
+	bool		isnull;
+	Datum	   *ids,
+			   *dims,
+			   *kg,
+			   *tracked,
+			   *tids;
+	bool	   *nid,
+			   *ndims,
+			   *nkg,
+			   *ntracked,
+			   *ntids;
+	int			n,
+				n2,
+				n3,
+				n4,
+				n5;
+	ArrayType  *arr;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	PkgRow	   *rows;
+
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &ids, &nid, &n);
+	arr = DatumGetArrayTypeP(SPI_getbinval(t, td, col + 1, &isnull));
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &dims, &ndims, &n2);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 2, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &kg, &nkg, &n3);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 3, &isnull)), BOOLOID, 1, true,
+					  TYPALIGN_CHAR, &tracked, &ntracked, &n4);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 4, &isnull)), TIDOID, sizeof(ItemPointerData),
+					  false, TYPALIGN_SHORT, &tids, &ntids, &n5);
+	if (n2 != n || n3 != n || n4 != n || n5 != n)
+		elog(ERROR, "inconsistent package arrays of request %lld", (long long) r->request_id);
+	rows = palloc(sizeof(PkgRow) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		rows[i].id = DatumGetInt64(ids[i]);
+		if (ndims[i])
+			rows[i].pk.side[0] = rows[i].pk.side[1] = rows[i].pk.side[2] = 0.0;
+		else
+			memcpy(rows[i].pk.side, DatumGetPointer(dims[i]), 3 * sizeof(double));
+		rows[i].pk.weight_kg = nkg[i] ? 0.0 : DatumGetFloat8(kg[i]);
+		rows[i].tracked = !ntracked[i] && DatumGetBool(tracked[i]);
+		rows[i].tid = *(ItemPointer) DatumGetPointer(tids[i]);
+	}
+	req_set_packages(r, rows, n);
+}
+
+/*
+ * Loads request id into r: the request row with its destination and live
+ * quotes in one statement, its packages through their index (or through
+ * SQL, see packages_direct), and the capacity counters of its ship date,
+ * returned as used[] per carrier not counting r itself (NULL with lock:
+ * the caller reads them after taking the capacity locks).  With lock, the
+ * request row is locked first (FOR UPDATE), so that the rest is read after
+ * any wait.  P0002 when the request does not exist.
+ */
+#define LOAD_ONE_COLS \
+	"SELECT " REQ_COLS ", " \
+	" ARRAY[ST_X(r.destination), ST_Y(r.destination)], " \
+	" ARRAY(SELECT x.carrier_id || ' ' || x.price FROM (" \
+	"   SELECT DISTINCT ON (q.carrier_id) q.carrier_id, q.price FROM lastmile.quote q " \
+	"   WHERE q.request_id = r.request_id AND (q.expires_at IS NULL OR q.expires_at > now()) " \
+	"   ORDER BY q.carrier_id, q.created_at DESC, q.quote_id DESC) x), " \
+	" r.ctid "
+#define LOAD_ONE_FROM \
+	"FROM lastmile.transport_request r " \
+	"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id " \
+	"WHERE r.request_id = $1"
+
+static SPIPlanPtr plan_one_sql;
+
 int *
 load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 {
@@ -216,7 +412,7 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 	Datum	   *el;
 	bool	   *nl;
 	int			n;
-	int		   *used;
+	bool		direct;
 
 	if (lock)
 	{
@@ -229,32 +425,42 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("request %lld does not exist", (long long) id)));
 	}
-	orch_exec(orch_plan(&plan_one_full,
-						"SELECT " REQ_COLS ", "
-						" ARRAY[ST_X(r.destination), ST_Y(r.destination)], "
-						" ARRAY(SELECT k.package_id FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY 1), "
-						" ARRAY(SELECT k.dims FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
-						" ARRAY(SELECT k.weight_kg FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
-						" ARRAY(SELECT k.tracking IS NOT NULL FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
-						" ARRAY(SELECT x.carrier_id || ' ' || x.price FROM ("
-						"   SELECT DISTINCT ON (q.carrier_id) q.carrier_id, q.price FROM lastmile.quote q "
-						"   WHERE q.request_id = r.request_id AND (q.expires_at IS NULL OR q.expires_at > now()) "
-						"   ORDER BY q.carrier_id, q.created_at DESC, q.quote_id DESC) x), "
-						" ARRAY(SELECT d.carrier_id FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY 1), "
-						" ARRAY(SELECT d.used FROM lastmile.carrier_day d WHERE d.ship_date = r.ship_date ORDER BY d.carrier_id), "
-						" r.ctid, "
-						" ARRAY(SELECT k.ctid FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id) "
-						"FROM lastmile.transport_request r "
-						"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id "
-						"WHERE r.request_id = $1",
-						1, &argtype), &arg, NULL, !lock, SPI_OK_SELECT);
+	/* the packages in the same statement only when they cannot be read directly */
+	memset(r, 0, sizeof(Req));
+	r->request_id = id;
+	direct = packages_direct(r, !lock);
+	if (direct)
+		orch_exec(orch_plan(&plan_one_full, LOAD_ONE_COLS LOAD_ONE_FROM, 1, &argtype),
+				  &arg, NULL, !lock, SPI_OK_SELECT);
+	else
+		orch_exec(orch_plan(&plan_one_sql,
+							LOAD_ONE_COLS ", "
+							" ARRAY(SELECT k.package_id FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY 1), "
+							" ARRAY(SELECT k.dims FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
+							" ARRAY(SELECT k.weight_kg FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
+							" ARRAY(SELECT k.tracking IS NOT NULL FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
+							" ARRAY(SELECT k.ctid FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id) "
+							LOAD_ONE_FROM,
+							1, &argtype), &arg, NULL, !lock, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("request %lld does not exist", (long long) id)));
 	t = SPI_tuptable->vals[0];
 	td = SPI_tuptable->tupdesc;
-	req_from_tuple(cat, r, t, td);
+	{
+		/* req_from_tuple starts from a blank Req: keep the packages */
+		Req			pk = *r;
+
+		req_from_tuple(cat, r, t, td);
+		r->npk = pk.npk;
+		r->pk = pk.pk;
+		r->pk_id = pk.pk_id;
+		r->pk_tracked = pk.pk_tracked;
+		r->pk_tid = pk.pk_tid;
+	}
+	if (!direct)
+		packages_from_arrays(r, t, td, 12);
 
 	/* covering areas of the destination (an empty point: none) */
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 9, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
@@ -262,42 +468,8 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 	if (n == 2 && !nl[0] && !nl[1])
 		r->narea = orch_covering_areas(cat, DatumGetFloat8(el[0]), DatumGetFloat8(el[1]), &r->areas);
 
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 10, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &el, &nl, &n);
-	r->npk = n;
-	r->pk = palloc(sizeof(LmPackage) * Max(n, 1));
-	r->pk_id = palloc(sizeof(int64) * Max(n, 1));
-	r->pk_tracked = palloc(sizeof(bool) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-		r->pk_id[i] = DatumGetInt64(el[i]);
-	{
-		ArrayType  *arr = DatumGetArrayTypeP(SPI_getbinval(t, td, 11, &isnull));
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
-		int			m;
-
-		get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-		deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &el, &nl, &m);
-		for (int i = 0; i < n && i < m; i++)
-		{
-			if (nl[i])
-				r->pk[i].side[0] = r->pk[i].side[1] = r->pk[i].side[2] = 0.0;
-			else
-				memcpy(r->pk[i].side, DatumGetPointer(el[i]), 3 * sizeof(double));
-		}
-	}
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 12, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &el, &nl, &n);
-	for (int i = 0; i < n && i < r->npk; i++)
-		r->pk[i].weight_kg = nl[i] ? 0.0 : DatumGetFloat8(el[i]);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 13, &isnull)), BOOLOID, 1, true,
-					  TYPALIGN_CHAR, &el, &nl, &n);
-	for (int i = 0; i < n && i < r->npk; i++)
-		r->pk_tracked[i] = !nl[i] && DatumGetBool(el[i]);
-
-	/* quotes as "carrier_id price" (carrier ids hold no space? split at the last one) */
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 14, &isnull)), TEXTOID, -1, false,
+	/* quotes as "carrier_id price" (split at the last space) */
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 10, &isnull)), TEXTOID, -1, false,
 					  TYPALIGN_INT, &el, &nl, &n);
 	r->q = palloc(sizeof(Quote) * Max(n, 1));
 	for (int i = 0; i < n; i++)
@@ -311,18 +483,10 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 		r->nq++;
 	}
 
-	/* the row versions read, which the writer updates */
-	r->tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 17, &isnull));
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 18, &isnull)), TIDOID, sizeof(ItemPointerData),
-					  false, TYPALIGN_SHORT, &el, &nl, &n);
-	r->pk_tid = palloc(sizeof(ItemPointerData) * Max(r->npk, 1));
-	for (int i = 0; i < n && i < r->npk; i++)
-		r->pk_tid[i] = *(ItemPointer) DatumGetPointer(el[i]);
+	/* the request row version read, which the writer updates */
+	r->tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 11, &isnull));
 
-	used = used_from_arrays(cat, t, td, 15);
-	if (r->counted && used[r->old_carrier] > 0)
-		used[r->old_carrier]--;
-	return used;
+	return lock ? NULL : used_for_one(cat, r, false, true);
 }
 
 
