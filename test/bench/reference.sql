@@ -25,29 +25,57 @@ DO $$ BEGIN
                                         FROM pg_extension WHERE extname = 'postgis'), false);
 END $$;
 
--- The covered areas cut into parts of at most 64 vertices: a GiST probe then
--- tests a point against a few dozen vertices instead of a whole département.
-CREATE TABLE lastmile_ref.area_part (area_id bigint NOT NULL, geom geometry NOT NULL);
+-- Built once from the catalog by prepare(), like indexes (single calls
+-- only; the wave works from the catalog itself):
+-- the covered areas cut into parts of at most 64 vertices, so that a GiST
+-- probe tests a point against a few dozen vertices instead of a whole
+-- département, with the area's size beside them;
+CREATE TABLE lastmile_ref.area_part (area_id bigint NOT NULL, size_km2 float8, geom geometry NOT NULL);
 COMMENT ON TABLE lastmile_ref.area_part IS 'The covered areas cut by ST_Subdivide (built by lastmile_ref.prepare()).';
+-- the rate bands by weight bucket (see decide(): every bound of every band,
+-- sorted, in band_bounds; bucket 2i is bound i itself, 2i+1 the weights
+-- between bounds i and i+1), found by primary key instead of a range test.
+CREATE TABLE lastmile_ref.band_bounds (bounds numeric[]);
+COMMENT ON TABLE lastmile_ref.band_bounds IS 'Every bound of every rate band, sorted (built by lastmile_ref.prepare()).';
+CREATE TABLE lastmile_ref.band (
+    carrier_id text, zone text, g int, price numeric, per_kg numeric, lo numeric, transit_days int,
+    PRIMARY KEY (carrier_id, zone, g));
+COMMENT ON TABLE lastmile_ref.band IS 'The rate band of each carrier, zone and weight bucket (built by lastmile_ref.prepare()).';
 
 CREATE FUNCTION lastmile_ref.prepare() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET client_min_messages = warning AS $$
 DECLARE
     n bigint;
+    bounds numeric[];
 BEGIN
-    TRUNCATE lastmile_ref.area_part;
+    TRUNCATE lastmile_ref.area_part, lastmile_ref.band_bounds, lastmile_ref.band;
     DROP INDEX IF EXISTS lastmile_ref.area_part_geom_idx;  -- built after the rows
-    INSERT INTO lastmile_ref.area_part (area_id, geom)
-    SELECT a.area_id, ST_Subdivide(a.geom, 64)
+    INSERT INTO lastmile_ref.area_part (area_id, size_km2, geom)
+    SELECT a.area_id, a.size_km2, ST_Subdivide(a.geom, 64)
     FROM lastmile.area a
     WHERE a.area_id IN (SELECT c.area_id FROM lastmile.coverage c);
     GET DIAGNOSTICS n = ROW_COUNT;
     CREATE INDEX area_part_geom_idx ON lastmile_ref.area_part USING gist (geom);
-    ANALYZE lastmile_ref.area_part;
+    SELECT array_agg(b ORDER BY b) INTO bounds
+    FROM (SELECT lower(r.weight_kg) FROM lastmile.rate r UNION SELECT upper(r.weight_kg) FROM lastmile.rate r) x(b)
+    WHERE b IS NOT NULL;
+    INSERT INTO lastmile_ref.band_bounds VALUES (bounds);
+    INSERT INTO lastmile_ref.band
+    SELECT r.carrier_id, r.zone, k.g, r.price, r.per_kg, lower(r.weight_kg), r.transit_days
+    FROM lastmile.rate r
+    CROSS JOIN LATERAL (
+        SELECT k.g, CASE WHEN k.g % 2 = 0 THEN bounds[k.g / 2]
+                         WHEN k.g = 1 THEN bounds[1] - 1
+                         WHEN k.g / 2 = cardinality(bounds) THEN bounds[k.g / 2] + 1
+                         ELSE (bounds[k.g / 2] + bounds[k.g / 2 + 1]) / 2 END AS x
+        FROM generate_series(1, 2 * coalesce(cardinality(bounds), 0) + 1) k(g)) k
+    WHERE r.weight_kg @> k.x;
+    ANALYZE lastmile_ref.area_part, lastmile_ref.band_bounds, lastmile_ref.band;
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION lastmile_ref.prepare() IS 'Cuts the covered areas into lastmile_ref.area_part (GiST-indexed); returns the number of parts.';
+COMMENT ON FUNCTION lastmile_ref.prepare() IS
+    'Builds lastmile_ref.area_part (the covered areas cut, GiST-indexed) and the rate bands by weight bucket from the catalog; returns the number of area parts.';
 
 -- Decides every request in status new, as allocate() on each in request_id
 -- order would, into the temp table ref_decision (one row per request:
@@ -60,7 +88,7 @@ COMMENT ON FUNCTION lastmile_ref.prepare() IS 'Cuts the covered areas into lastm
 -- SET lastmile_ref.trace = on prints the time of each step (WARNING).
 CREATE FUNCTION lastmile_ref.decide() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '256MB'
-SET client_min_messages = warning SET extra_float_digits = 1 AS $fn$
+SET enable_nestloop = off SET client_min_messages = warning SET extra_float_digits = 1 AS $fn$
 DECLARE
     bounds      numeric[];
     rec         record;
@@ -230,7 +258,15 @@ BEGIN
     FROM pair p
     WHERE p.gid IS NULL OR p.quote_price IS NOT NULL OR p.npk = 0
     UNION ALL
-    -- the grid price: each package's chargeable weight in its band, or no_rate
+    -- the grid price: each package's chargeable weight in its band, or
+    -- no_rate; one package needs no grouping
+    SELECT p.request_id, p.ship_date, p.cno, p.gid, p.mask | CASE WHEN b.gid IS NULL THEN 32 ELSE 0 END,
+           round((b.price + b.per_kg * (w.w - b.lo)) * p.price_factor * (1 + p.fuel_surcharge_pct / 100), 2)
+    FROM pair p
+    JOIN ref_pw w ON w.request_id = p.request_id AND w.divkey = p.divkey
+    LEFT JOIN ref_bb b ON b.gid = p.gid AND b.g = w.g
+    WHERE p.gid IS NOT NULL AND p.quote_price IS NULL AND p.npk = 1
+    UNION ALL
     SELECT p.request_id, min(p.ship_date), p.cno, min(p.gid),
            min(p.mask) | CASE WHEN count(b.gid) = count(*) THEN 0 ELSE 32 END,
            CASE WHEN count(b.gid) = count(*)
@@ -239,7 +275,7 @@ BEGIN
     FROM pair p
     JOIN ref_pw w ON w.request_id = p.request_id AND w.divkey = p.divkey
     LEFT JOIN ref_bb b ON b.gid = p.gid AND b.g = w.g
-    WHERE p.gid IS NOT NULL AND p.quote_price IS NULL AND p.npk > 0
+    WHERE p.gid IS NOT NULL AND p.quote_price IS NULL AND p.npk > 1
     GROUP BY p.request_id, p.cno;
     IF trace THEN RAISE WARNING 'candidates % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
@@ -448,17 +484,18 @@ BEGIN
         carrier_id = d.carrier_id, price = d.price
     FROM ref_decision d WHERE r.request_id = d.request_id;
 
+    -- (the check digits of the carrier letters are worked out once per carrier)
     UPDATE lastmile.package p
-    SET tracking = t.body || lpad((98 - (t.digits || '00')::numeric % 97)::text, 2, '0')
-    FROM (SELECT p2.package_id, x.prefix || lpad(p2.package_id::text, 12, '0') AS body,
-                 (SELECT string_agg((ascii(substr(x.prefix, i, 1)) - 55)::text, '' ORDER BY i)
-                  FROM generate_series(1, length(x.prefix)) i) || lpad(p2.package_id::text, 12, '0') AS digits
-          FROM ref_decision d
-          JOIN lastmile.package p2 ON p2.request_id = d.request_id
-          JOIN LATERAL (SELECT rpad(left(upper(regexp_replace(d.carrier_id, '[^A-Za-z]', '', 'g')), 4), 4, 'X')
-                               AS prefix) x ON true
-          WHERE d.carrier_id IS NOT NULL) t
-    WHERE p.package_id = t.package_id;
+    SET tracking = x.prefix || lpad(p.package_id::text, 12, '0')
+                   || lpad((98 - (x.digits || lpad(p.package_id::text, 12, '0') || '00')::numeric % 97)::text, 2, '0')
+    FROM ref_decision d
+    JOIN (SELECT c.carrier_id, c.prefix,
+                 (SELECT string_agg((ascii(substr(c.prefix, i, 1)) - 55)::text, '' ORDER BY i)
+                  FROM generate_series(1, length(c.prefix)) i) AS digits
+          FROM (SELECT c.carrier_id,
+                       rpad(left(upper(regexp_replace(c.carrier_id, '[^A-Za-z]', '', 'g')), 4), 4, 'X') AS prefix
+                FROM lastmile.carrier c) c) x ON x.carrier_id = d.carrier_id
+    WHERE p.request_id = d.request_id;
 
     RETURN QUERY SELECT d.request_id, d.carrier_id, d.price, d.score FROM ref_decision d ORDER BY d.request_id;
 END
@@ -478,67 +515,69 @@ CREATE FUNCTION lastmile_ref.options(
     held_carrier text DEFAULT NULL)
 RETURNS TABLE (rank int, carrier_id text, price numeric, co2_g float8, cost_score float8,
                quality_score float8, environment_score float8, score float8, transit_days int)
-LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan AS $fn$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY
     WITH pk AS (
-        SELECT x.n, lastmile.length(x.d) AS l, lastmile.width(x.d) AS w, lastmile.height(x.d) AS h,
+        SELECT lastmile.length(x.d) AS l, lastmile.width(x.d) AS w, lastmile.height(x.d) AS h,
                lastmile.developed(x.d) AS developed, x.kg
-        FROM unnest(options.dims, options.weights_kg) WITH ORDINALITY AS x(d, kg, n)
+        FROM unnest(options.dims, options.weights_kg) AS x(d, kg)
     ), lim AS (
         SELECT max(kg) AS kg, max(l) AS l, max(w) AS w, max(h) AS h, max(developed) AS developed FROM pk
     ), z AS (
         SELECT DISTINCT ON (c.carrier_id) c.carrier_id, c.zone
         FROM lastmile_ref.area_part p
         JOIN lastmile.coverage c ON c.area_id = p.area_id
-        JOIN lastmile.area a ON a.area_id = p.area_id
         WHERE ST_Covers(p.geom, options.destination)
-        ORDER BY c.carrier_id, a.size_km2, a.area_id
+        ORDER BY c.carrier_id, p.size_km2, p.area_id
     ), cand AS (
-        SELECT c.carrier_id, c.quality, c.volumetric_divisor, c.fuel_surcharge_pct, k.price_factor,
-               c.co2_g_per_km * (ST_DistanceSphere(options.origin, options.destination) / 1000.0) AS co2_g,
-               z.zone, qu.price AS quote_price, rt.retailer_id IS NOT NULL AS ok_retailer,
-               rt.w_cost, rt.w_quality, rt.w_environment,
-               (NOT (options.service = ANY (c.services))
-                OR coalesce(lim.kg > c.max_weight_kg, false)
-                OR coalesce(lim.l > lastmile.length(c.max_dims) OR lim.w > lastmile.width(c.max_dims)
-                            OR lim.h > lastmile.height(c.max_dims), false)
-                OR coalesce(lim.developed > c.max_developed_cm, false)
-                OR z.zone IS NULL
-                OR coalesce(coalesce((SELECT d.used FROM lastmile.carrier_day d
-                                      WHERE d.carrier_id = c.carrier_id AND d.ship_date = options.ship_date), 0)
-                            - CASE WHEN c.carrier_id = options.held_carrier THEN 1 ELSE 0 END
-                            >= c.daily_capacity, false))
-               AS rejected
+        -- the carriers that pass every rule but no_rate
+        SELECT c.carrier_id, c.quality, coalesce(c.volumetric_divisor, 0) AS divkey, c.fuel_surcharge_pct,
+               k.price_factor, c.co2_g_per_km * (ST_DistanceSphere(options.origin, options.destination) / 1000.0) AS co2_g,
+               z.zone, qu.price AS quote_price, rt.w_cost, rt.w_quality, rt.w_environment
         FROM lastmile.contract k
         JOIN lastmile.carrier c ON c.carrier_id = k.carrier_id
         JOIN lastmile.retailer rt ON rt.retailer_id = k.retailer_id
+        JOIN z ON z.carrier_id = c.carrier_id
         CROSS JOIN lim
-        LEFT JOIN z ON z.carrier_id = c.carrier_id
+        LEFT JOIN lastmile.carrier_day d ON d.ship_date = options.ship_date AND d.carrier_id = c.carrier_id
         LEFT JOIN LATERAL (
             SELECT q.price FROM lastmile.quote q
             WHERE q.request_id = options.request_id AND q.carrier_id = c.carrier_id
               AND (q.expires_at IS NULL OR q.expires_at > now())
             ORDER BY q.created_at DESC, q.quote_id DESC LIMIT 1) qu ON true
         WHERE k.retailer_id = options.retailer_id AND k.active
-    ), priced AS (
-        SELECT c.*, coalesce(c.quote_price, g.price) AS price, coalesce(g.transit_days, 0) AS transit_days
-        FROM cand c
+          AND options.service = ANY (c.services)
+          AND NOT coalesce(lim.kg > c.max_weight_kg, false)
+          AND NOT coalesce(lim.l > lastmile.length(c.max_dims) OR lim.w > lastmile.width(c.max_dims)
+                           OR lim.h > lastmile.height(c.max_dims), false)
+          AND NOT coalesce(lim.developed > c.max_developed_cm, false)
+          AND NOT coalesce(coalesce(d.used, 0) - CASE WHEN c.carrier_id = options.held_carrier THEN 1 ELSE 0 END
+                           >= c.daily_capacity, false)
+    ), g AS (
+        -- grid prices: each package's chargeable weight, its bucket, its band
+        SELECT x.carrier_id, CASE WHEN bool_and(b.g IS NOT NULL) THEN sum(b.price + b.per_kg * (x.w - b.lo)) END AS total,
+               max(b.transit_days) AS transit_days
+        FROM (SELECT y.carrier_id, y.zone, y.w, y.i, y.bounds
+              FROM (SELECT c.carrier_id, c.zone, x.w, coalesce(width_bucket(x.w, bb.bounds), 0) AS i, bb.bounds
+                    FROM cand c
+                    CROSS JOIN pk
+                    CROSS JOIN lastmile_ref.band_bounds bb
+                    CROSS JOIN LATERAL (
+                        SELECT (CASE WHEN c.divkey > 0 THEN greatest(pk.l * pk.w * pk.h / c.divkey, pk.kg)
+                                     ELSE pk.kg END)::numeric AS w) x
+                    WHERE c.quote_price IS NULL) y) x
         LEFT JOIN LATERAL (
-            SELECT CASE WHEN bool_and(b.carrier_id IS NOT NULL) THEN
-                       round(coalesce(sum(b.price + b.per_kg * (cw.w - lower(b.weight_kg))), 0)
-                             * c.price_factor * (1 + c.fuel_surcharge_pct / 100), 2) END AS price,
-                   max(b.transit_days) AS transit_days
-            FROM pk
-            CROSS JOIN LATERAL (
-                SELECT (CASE WHEN c.volumetric_divisor > 0
-                             THEN greatest(pk.l * pk.w * pk.h / c.volumetric_divisor, pk.kg)
-                             ELSE pk.kg END)::numeric AS w) cw
-            LEFT JOIN lastmile.rate b
-                   ON b.carrier_id = c.carrier_id AND b.zone = c.zone AND b.weight_kg @> cw.w
-        ) g ON c.quote_price IS NULL
-        WHERE NOT c.rejected
+            SELECT b.g, b.price, b.per_kg, b.lo, b.transit_days FROM lastmile_ref.band b
+            WHERE b.carrier_id = x.carrier_id AND b.zone = x.zone
+              AND b.g = CASE WHEN x.i > 0 AND x.w = x.bounds[x.i] THEN 2 * x.i ELSE 2 * x.i + 1 END
+            LIMIT 1) b ON true
+        GROUP BY x.carrier_id
+    ), priced AS (
+        SELECT c.*, coalesce(c.quote_price, round(g.total * c.price_factor * (1 + c.fuel_surcharge_pct / 100), 2)) AS price,
+               coalesce(g.transit_days, 0) AS transit_days
+        FROM cand c LEFT JOIN g ON g.carrier_id = c.carrier_id AND c.quote_price IS NULL
     ), e AS (
         SELECT p.*, min(p.price) OVER () AS min_price, min(p.co2_g) OVER () AS min_co2
         FROM priced p WHERE p.price IS NOT NULL
@@ -593,13 +632,15 @@ LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
 BEGIN
     RETURN QUERY
     SELECT o.rank, o.carrier_id, o.price,
-           -- ship date + transit working days (Monday–Friday)
-           (SELECT CASE WHEN o.transit_days <= 0 THEN delivery_options.ship_date
-                        ELSE (SELECT d::date FROM generate_series(delivery_options.ship_date + 1,
-                                                                  delivery_options.ship_date + 3 * o.transit_days + 7,
-                                                                  interval '1 day') d
-                              WHERE extract(isodow FROM d) < 6
-                              ORDER BY d OFFSET o.transit_days - 1 LIMIT 1) END),
+           -- ship date + transit working days (Monday–Friday): from a
+           -- weekend day count from the Friday before; five working days
+           -- make a week
+           CASE WHEN o.transit_days <= 0 THEN delivery_options.ship_date
+                ELSE delivery_options.ship_date
+                     - greatest(extract(isodow FROM delivery_options.ship_date)::int - 5, 0)
+                     + o.transit_days
+                     + 2 * ((least(extract(isodow FROM delivery_options.ship_date)::int, 5) - 1 + o.transit_days) / 5)
+           END,
            o.co2_g, o.score
     FROM (SELECT pl.location FROM lastmile.place pl
           WHERE (delivery_options.origin_id IS NOT NULL AND pl.place_id = delivery_options.origin_id)
