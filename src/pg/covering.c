@@ -1,6 +1,6 @@
 /*
  * covering.c — lastmile.covering_areas(destination): the areas covering a
- * point, as allocation sees them (the catalog's index of the area parts,
+ * point, as allocation sees them (the catalog's copy of the area shapes,
  * src/core/geo.c), for users and for tests against ST_Covers.
  */
 #include "postgres.h"
@@ -8,26 +8,50 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "orch.h"
 
 PG_FUNCTION_INFO_V1(lastmile_covering_areas);
 
+/*
+ * PostGIS functions called directly (no query), looked up once per backend
+ * by name through the function's pinned search_path, for the geometry type
+ * of the call.
+ */
+static struct
+{
+	Oid			geomtype;
+	FmgrInfo	type;			/* GeometryType(geometry) → text */
+	FmgrInfo	srid;			/* ST_SRID(geometry) → int4 */
+	FmgrInfo	isempty;		/* ST_IsEmpty(geometry) → bool */
+	FmgrInfo	x;				/* ST_X(geometry) → float8 */
+	FmgrInfo	y;				/* ST_Y(geometry) → float8 */
+} fns;
+
+static void
+lookup(FmgrInfo *fi, const char *name, Oid geomtype)
+{
+	Oid			fn = LookupFuncName(list_make1(makeString(pstrdup(name))), 1, &geomtype, false);
+
+	fmgr_info_cxt(fn, fi, TopMemoryContext);
+}
+
 Datum
 lastmile_covering_areas(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan_point;
-	static Oid	plan_type = InvalidOid;
-	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Oid			geomtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Datum		dest = PG_GETARG_DATUM(0);
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext spi;
-	Datum		arg = PG_GETARG_DATUM(0);
 	OrchCatalog *cat;
-	HeapTuple	t;
-	TupleDesc	td;
-	bool		isnull;
+	char	   *type;
+	int32		srid;
+	bool		empty;
 	double		x,
 				y;
 	int64	   *areas;
@@ -35,30 +59,28 @@ lastmile_covering_areas(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	ArrayType  *result;
 
-	SPI_connect();
-	if (plan_point != NULL && plan_type != argtype)
+	if (fns.geomtype != geomtype)
 	{
-		SPI_freeplan(plan_point);
-		plan_point = NULL;
+		fns.geomtype = InvalidOid;
+		lookup(&fns.type, "geometrytype", geomtype);
+		lookup(&fns.srid, "st_srid", geomtype);
+		lookup(&fns.isempty, "st_isempty", geomtype);
+		lookup(&fns.x, "st_x", geomtype);
+		lookup(&fns.y, "st_y", geomtype);
+		fns.geomtype = geomtype;
 	}
-	plan_type = argtype;
-	orch_exec(orch_plan(&plan_point,
-						"SELECT GeometryType($1) = 'POINT' AND ST_SRID($1) = 4326 AND NOT ST_IsEmpty($1), "
-						" CASE WHEN GeometryType($1) = 'POINT' AND NOT ST_IsEmpty($1) THEN ST_X($1) END, "
-						" CASE WHEN GeometryType($1) = 'POINT' AND NOT ST_IsEmpty($1) THEN ST_Y($1) END, "
-						" GeometryType($1), ST_SRID($1), ST_IsEmpty($1)",
-						1, &argtype), &arg, NULL, true, SPI_OK_SELECT);
-	t = SPI_tuptable->vals[0];
-	td = SPI_tuptable->tupdesc;
-	if (!DatumGetBool(SPI_getbinval(t, td, 1, &isnull)))
+	type = TextDatumGetCString(FunctionCall1(&fns.type, dest));
+	srid = DatumGetInt32(FunctionCall1(&fns.srid, dest));
+	empty = DatumGetBool(FunctionCall1(&fns.isempty, dest));
+	if (strcmp(type, "POINT") != 0 || srid != 4326 || empty)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("destination must be a non-empty POINT of SRID 4326, not %s%s of SRID %s",
-						strcmp(SPI_getvalue(t, td, 6), "t") == 0 ? "an empty " : "",
-						SPI_getvalue(t, td, 4), SPI_getvalue(t, td, 5))));
-	x = DatumGetFloat8(SPI_getbinval(t, td, 2, &isnull));
-	y = DatumGetFloat8(SPI_getbinval(t, td, 3, &isnull));
+				 errmsg("destination must be a non-empty POINT of SRID 4326, not %s%s of SRID %d",
+						empty ? "an empty " : "", type, srid)));
+	x = DatumGetFloat8(FunctionCall1(&fns.x, dest));
+	y = DatumGetFloat8(FunctionCall1(&fns.y, dest));
 
+	SPI_connect();
 	cat = orch_catalog_get();
 	n = orch_covering_areas(cat, x, y, &areas);
 
