@@ -22,6 +22,12 @@ SELECT count(*) AS points,
                         ARRAY(SELECT a.area_id FROM lastmile.area a WHERE ST_Covers(a.geom, p) ORDER BY 1)) AS differ
 FROM (SELECT ST_SetSRID(ST_MakePoint(x / 2.0, y / 2.0), 4326) AS p
       FROM generate_series(-2, 110) x, generate_series(78, 102) y) g;
+-- 24 nested areas over one point: all of them (more than the lookup's first buffer)
+INSERT INTO lastmile.area (area_id, name, geom)
+SELECT 4200 + i, 'nested ' || i, ST_Multi(ST_MakeEnvelope(60 - i, 10 - i, 60 + i, 10 + i, 4326))
+FROM generate_series(1, 24) i;
+SELECT cardinality(a) AS areas, a[1] AS first, a[24] AS last
+FROM lastmile.covering_areas(ST_SetSRID(ST_MakePoint(60, 10), 4326)) a;
 -- a 3D point is a point
 SELECT lastmile.covering_areas('SRID=4326;POINT Z (10 45 100)'::geometry);
 -- the copy follows changes of the areas, in the same transaction (east

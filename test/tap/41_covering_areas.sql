@@ -9,7 +9,7 @@
 -- exactly on a border shared by two départements is in the sector of a
 -- carrier covering either one.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 SET client_min_messages = warning;
 
 \set doc `cat data/fr-departements.geojson`
@@ -106,7 +106,13 @@ SELECT is((SELECT array_agg(carrier_id || ':' || eligible ORDER BY carrier_id) F
 SELECT is((SELECT array_agg(carrier_id ORDER BY carrier_id)
            FROM lastmile.delivery_options('t41', (SELECT g FROM shared), '{10x10x10}', '{1}', ship_date => '2026-11-23')),
           '{"t41 a","t41 b"}', 'delivery_options at that vertex: both');
-SELECT is((SELECT array_agg(carrier_id ORDER BY carrier_id) FROM lastmile.allocate_pending('t41') WHERE carrier_id IS NOT NULL),
-          '{"t41 a"}', 'allocate_pending: the request allocated (cheaper carrier)');
+-- an empty point is in no area (as ST_Covers says), for one request and for the wave
+INSERT INTO lastmile.transport_request (request_id, retailer_id, origin_id, destination, ship_date)
+VALUES (41002, 't41', 41001, 'SRID=4326;POINT EMPTY', '2026-11-23');
+INSERT INTO lastmile.package (request_id, dims, weight_kg) VALUES (41002, '10x10x10', 1);
+SELECT is((SELECT array_agg(carrier_id || ':' || array_to_string(reasons, ',') ORDER BY carrier_id) FROM lastmile.eligibility(41002)),
+          '{"t41 a:sector","t41 b:sector"}', 'a request to an empty point: outside every sector');
+SELECT is((SELECT array_agg(request_id || ':' || coalesce(carrier_id, '-') ORDER BY request_id) FROM lastmile.allocate_pending('t41')),
+          '{"41001:t41 a",41002:-}', 'allocate_pending: the request on the vertex allocated (cheaper carrier), the empty point to none');
 SELECT * FROM finish();
 ROLLBACK;
