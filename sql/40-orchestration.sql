@@ -28,38 +28,6 @@ $$;
 COMMENT ON COLUMN lastmile.allocation.co2_g IS 'CO2 of the winner, grams: co2_g_per_km · great-circle km origin → destination.';
 
 ------------------------------------------------------------------------
--- Areas cut into small parts, so that "which areas cover this point" is a
--- cheap GiST probe plus a point-in-polygon test on a few dozen vertices
--- instead of a whole département.  Kept by a trigger on area.
-------------------------------------------------------------------------
-CREATE TABLE lastmile.area_part (
-    area_id bigint NOT NULL REFERENCES lastmile.area ON DELETE CASCADE,
-    geom    geometry(Geometry, 4326) NOT NULL
-);
-COMMENT ON TABLE lastmile.area_part IS
-    'Each area cut by ST_Subdivide into parts of at most 64 vertices (kept by a trigger on area); allocation finds the areas covering a destination here.';
-COMMENT ON COLUMN lastmile.area_part.area_id IS 'The area the part belongs to.';
-COMMENT ON COLUMN lastmile.area_part.geom IS 'One part of the area (the parts of an area cover exactly the area).';
-CREATE INDEX area_part_geom_idx ON lastmile.area_part USING gist (geom);
-CREATE INDEX area_part_area_idx ON lastmile.area_part (area_id);
-
-CREATE FUNCTION lastmile.area_part_refresh() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        DELETE FROM lastmile.area_part WHERE area_id = OLD.area_id;
-    END IF;
-    INSERT INTO lastmile.area_part (area_id, geom)
-    SELECT NEW.area_id, g FROM ST_Subdivide(NEW.geom, 64) AS g;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION lastmile.area_part_refresh() IS
-    'Trigger function: cuts a new or changed area into lastmile.area_part.';
-CREATE TRIGGER area_part_refresh AFTER INSERT OR UPDATE OF geom, area_id ON lastmile.area
-    FOR EACH ROW EXECUTE FUNCTION lastmile.area_part_refresh();
-
-------------------------------------------------------------------------
 -- Daily capacity: how many requests each carrier holds per ship date
 -- (statuses allocated, bundled, labelled, shipped, delivered), kept by a
 -- statement trigger on transport_request whoever changes it.  allocate() locks
@@ -154,7 +122,7 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['retailer', 'carrier', 'contract', 'rate', 'coverage', 'area', 'area_part']
+    FOREACH t IN ARRAY ARRAY['retailer', 'carrier', 'contract', 'rate', 'coverage', 'area']
     LOOP
         EXECUTE format('CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON lastmile.%I '
                        'FOR EACH STATEMENT EXECUTE FUNCTION lastmile.catalog_changed()', t);

@@ -57,7 +57,7 @@ BEGIN
         WHERE c.relnamespace = 'lastmile'::regnamespace AND c.relkind IN ('r', 'p')
           AND c.relname NOT IN ('retailer', 'carrier', 'area', 'coverage', 'rate', 'contract',
                                 'sms_rate', 'resource', 'bundle', 'bundle_stop', 'reservation',
-                                'area_part', 'carrier_day', 'route_matrix')
+                                'carrier_day', 'route_matrix')
         ORDER BY 1
     LOOP
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON lastmile.%I TO lastmile_app', t);

@@ -37,7 +37,7 @@ static bool catalog_stale = true;
 static bool callback_registered = false;
 
 /* relations whose change makes the catalog stale (filled at load) */
-#define N_WATCHED 7
+#define N_WATCHED 6
 static Oid	watched[N_WATCHED];
 
 /*
@@ -415,7 +415,7 @@ catalog_load(void)
 	orch_exec(orch_plan(&plan_rel,
 						"SELECT c.oid FROM pg_catalog.pg_class c "
 						"WHERE c.relnamespace = 'lastmile'::regnamespace AND c.relname = ANY "
-						"('{retailer,carrier,contract,rate,coverage,area,area_part}'::text[])",
+						"('{retailer,carrier,contract,rate,coverage,area}'::text[])",
 						0, NULL), NULL, NULL, true, SPI_OK_SELECT);
 	for (int i = 0; i < N_WATCHED; i++)
 	{

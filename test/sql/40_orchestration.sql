@@ -17,7 +17,6 @@ $$;
 -- see test/fixtures/40_world.sql for every value used below.
 \i test/fixtures/40_world.sql
 SET client_min_messages = warning;
-SELECT area_id, count(*) AS parts FROM lastmile.area_part GROUP BY 1 ORDER BY 1;
 
 -- 1. Request 1 at (3, 43.5): in "small" and "big".
 --    alpha: zone Z2 (small is the smaller area); chargeable max(2, 1000/5000) = 2 kg

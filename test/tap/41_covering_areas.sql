@@ -41,7 +41,7 @@ FROM (SELECT ST_PointN(r, i) AS p1, ST_PointN(r, i + 1) AS p2
            generate_series(1, ST_NPoints(r) - 1, 50) AS i) z;
 -- where ST_Subdivide cut the shapes (new vertices on the cut lines), every 20th
 INSERT INTO pt SELECT 'cut vertex', (d).geom
-FROM (SELECT ST_DumpPoints(p.geom) AS d FROM lastmile.area_part p JOIN lastmile.area a USING (area_id)
+FROM (SELECT ST_DumpPoints(ST_Subdivide(a.geom, 64)) AS d FROM lastmile.area a
       WHERE a.kind = 'test41') s WHERE (d).path[2] % 20 = 0;
 -- holes: a point inside each, and each hole's vertices
 CREATE TEMP TABLE hole AS
