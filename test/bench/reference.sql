@@ -110,7 +110,7 @@ COMMENT ON FUNCTION lastmile_ref.prepare() IS
 -- are numbered in carrier_id byte order, the last tie rule of the ranking).
 -- SET lastmile_ref.trace = on prints the time of each step (WARNING).
 CREATE FUNCTION lastmile_ref.decide() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '256MB'
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT SET jit = off SET work_mem = '512MB'
 SET enable_nestloop = off SET client_min_messages = warning SET extra_float_digits = 1 AS $fn$
 DECLARE
     bounds      numeric[];
@@ -180,7 +180,7 @@ BEGIN
     JOIN ref_ret t ON t.retailer_id = r.retailer_id
     WHERE r.status = 'new';
     CREATE INDEX ON ref_req USING gist (destination);
-    ANALYZE ref_req;
+    ANALYZE ref_req (request_id, rno);
     IF trace THEN RAISE WARNING 'wave % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
     -- Sectors: one GiST-indexed join for the whole wave, each covered area
