@@ -240,6 +240,8 @@ BEGIN
     LEFT JOIN ref_rsect r USING (request_id)
     LEFT JOIN ref_sect s ON s.areas = r.areas;
     ANALYZE ref_rq (request_id, rno, sect);
+    -- (OFFSET 0 keeps each subquery a step of its own: pulled up, its
+    -- expressions would be evaluated again at every reference)
     CREATE TEMP TABLE ref_pw AS
     SELECT x.request_id, x.divkey, x.w,
            CASE WHEN x.i > 0 AND x.w = bounds[x.i] THEN 2 * x.i ELSE 2 * x.i + 1 END AS g
@@ -248,7 +250,9 @@ BEGIN
                        (CASE WHEN dv.divkey > 0 THEN greatest(p.l * p.w * p.h / dv.divkey, p.weight_kg)
                              ELSE p.weight_kg END)::numeric AS w
                 FROM ref_pkg p
-                CROSS JOIN (SELECT DISTINCT divkey FROM ref_car) dv) y) x;
+                CROSS JOIN (SELECT DISTINCT divkey FROM ref_car) dv
+                OFFSET 0) y
+          OFFSET 0) x;
     ANALYZE ref_pw (request_id, divkey, g);
 
     -- live quotes, the most recently written per carrier
@@ -587,15 +591,16 @@ BEGIN
         -- grid prices: each package's chargeable weight, its bucket, its band
         SELECT x.carrier_id, CASE WHEN bool_and(b.g IS NOT NULL) THEN sum(b.price + b.per_kg * (x.w - b.lo)) END AS total,
                max(b.transit_days) AS transit_days
-        FROM (SELECT y.carrier_id, y.zone, y.w, y.i, y.bounds
-              FROM (SELECT c.carrier_id, c.zone, x.w, coalesce(width_bucket(x.w, bb.bounds), 0) AS i, bb.bounds
+        FROM (SELECT y.carrier_id, y.zone, y.w, coalesce(width_bucket(y.w, y.bounds), 0) AS i, y.bounds
+              FROM (SELECT c.carrier_id, c.zone, bb.bounds,
+                           (CASE WHEN c.divkey > 0 THEN greatest(pk.l * pk.w * pk.h / c.divkey, pk.kg)
+                                 ELSE pk.kg END)::numeric AS w
                     FROM cand c
                     CROSS JOIN pk
                     CROSS JOIN lastmile_ref.band_bounds bb
-                    CROSS JOIN LATERAL (
-                        SELECT (CASE WHEN c.divkey > 0 THEN greatest(pk.l * pk.w * pk.h / c.divkey, pk.kg)
-                                     ELSE pk.kg END)::numeric AS w) x
-                    WHERE c.quote_price IS NULL) y) x
+                    WHERE c.quote_price IS NULL
+                    OFFSET 0) y
+              OFFSET 0) x
         LEFT JOIN LATERAL (
             SELECT b.g, b.price, b.per_kg, b.lo, b.transit_days FROM lastmile_ref.band b
             WHERE b.carrier_id = x.carrier_id AND b.zone = x.zone
