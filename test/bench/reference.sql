@@ -332,34 +332,29 @@ BEGIN
     ANALYZE ref_slot;
 
     -- the eligible carriers (but for capacity) ranked, nothing full yet
+    -- (each price cast to float8 once: min(price)::float8 = min(price::float8);
+    -- OFFSET 0 keeps each level a step of its own, so that no expression is
+    -- evaluated again at every reference)
     CREATE TEMP TABLE ref_rank0 AS
-    WITH e AS (
-        SELECT o.request_id, o.ship_date, o.cno, o.gid, o.price, c.quality, c.co2_g_per_km * q.km AS co2_g,
-               q.w_cost, q.w_quality, q.w_environment, s.slot
-        FROM ref_cand o
-        JOIN ref_rq q USING (request_id)
-        JOIN ref_car c ON c.cno = o.cno
-        LEFT JOIN ref_slot s ON s.cno = o.cno AND s.ship_date = o.ship_date
-        WHERE o.mask = 0
-    ), m AS (
-        SELECT e.*, min(e.price) OVER w AS min_price, min(e.co2_g) OVER w AS min_co2
-        FROM e WINDOW w AS (PARTITION BY e.request_id)
-    ), sc AS (
-        SELECT m.*,
-               CASE WHEN m.price = 0 THEN 1 ELSE m.min_price::float8 / m.price::float8 END AS cost_score,
-               CASE WHEN m.co2_g = 0 THEN 1 ELSE m.min_co2 / m.co2_g END AS environment_score
-        FROM m
-    ), sc2 AS (
-        SELECT sc.*, (sc.w_cost * sc.cost_score + sc.w_quality * sc.quality
-                      + sc.w_environment * sc.environment_score)
-                     / (sc.w_cost + sc.w_quality + sc.w_environment) AS score
-        FROM sc
-    )
-    SELECT sc2.request_id, sc2.ship_date, sc2.cno, sc2.gid, sc2.price, sc2.quality, sc2.co2_g, sc2.w_cost,
-           sc2.w_quality, sc2.w_environment, sc2.slot, sc2.min_price, sc2.min_co2, sc2.cost_score,
-           sc2.environment_score, sc2.score,
-           row_number() OVER (PARTITION BY sc2.request_id ORDER BY sc2.score DESC, sc2.price, sc2.cno)::int AS rank
-    FROM sc2;
+    SELECT sc.*,
+           row_number() OVER (PARTITION BY sc.request_id ORDER BY sc.score DESC, sc.price, sc.cno)::int AS rank
+    FROM (SELECT m.*, (m.w_cost * m.cost_score + m.w_quality * m.quality + m.w_environment * m.environment_score)
+                      / (m.w_cost + m.w_quality + m.w_environment) AS score
+          FROM (SELECT m.*,
+                       CASE WHEN m.price = 0 THEN 1 ELSE m.min_pf / m.pf END AS cost_score,
+                       CASE WHEN m.co2_g = 0 THEN 1 ELSE m.min_co2 / m.co2_g END AS environment_score
+                FROM (SELECT e.*, min(e.pf) OVER w AS min_pf, min(e.co2_g) OVER w AS min_co2
+                      FROM (SELECT o.request_id, o.ship_date, o.cno, o.gid, o.price, o.price::float8 AS pf, c.quality,
+                                   c.co2_g_per_km * q.km AS co2_g, q.w_cost, q.w_quality, q.w_environment, s.slot
+                            FROM ref_cand o
+                            JOIN ref_rq q USING (request_id)
+                            JOIN ref_car c ON c.cno = o.cno
+                            LEFT JOIN ref_slot s ON s.cno = o.cno AND s.ship_date = o.ship_date
+                            WHERE o.mask = 0
+                            OFFSET 0) e
+                      WINDOW w AS (PARTITION BY e.request_id)) m
+                OFFSET 0) m
+          OFFSET 0) sc;
     CREATE INDEX ON ref_rank0 (request_id);
     IF trace THEN RAISE WARNING 'ranking % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
@@ -371,10 +366,10 @@ BEGIN
     -- among the carriers left.  Losing any other carrier changes nothing.
     FOR rec IN
         SELECT o.request_id,
-               array_agg(o.slot) FILTER (WHERE o.rank = 1 OR o.price = o.min_price OR o.co2_g = o.min_co2) AS slots,
+               array_agg(o.slot) FILTER (WHERE o.rank = 1 OR o.pf = o.min_pf OR o.co2_g = o.min_co2) AS slots,
                min(o.slot) FILTER (WHERE o.rank = 1) AS best_slot
         FROM ref_rank0 o
-        WHERE o.slot IS NOT NULL AND (o.rank = 1 OR o.price = o.min_price OR o.co2_g = o.min_co2)
+        WHERE o.slot IS NOT NULL AND (o.rank = 1 OR o.pf = o.min_pf OR o.co2_g = o.min_co2)
         GROUP BY o.request_id
         ORDER BY o.request_id
     LOOP
