@@ -333,8 +333,7 @@ BEGIN
 
     -- the eligible carriers (but for capacity) ranked, nothing full yet
     -- (each price cast to float8 once: min(price)::float8 = min(price::float8);
-    -- OFFSET 0 keeps each level a step of its own, so that no expression is
-    -- evaluated again at every reference)
+    -- OFFSET 0 keeps the cast from being evaluated again at every reference)
     CREATE TEMP TABLE ref_rank0 AS
     SELECT sc.*,
            row_number() OVER (PARTITION BY sc.request_id ORDER BY sc.score DESC, sc.price, sc.cno)::int AS rank
@@ -352,9 +351,7 @@ BEGIN
                             LEFT JOIN ref_slot s ON s.cno = o.cno AND s.ship_date = o.ship_date
                             WHERE o.mask = 0
                             OFFSET 0) e
-                      WINDOW w AS (PARTITION BY e.request_id)) m
-                OFFSET 0) m
-          OFFSET 0) sc;
+                      WINDOW w AS (PARTITION BY e.request_id)) m) m) sc;
     CREATE INDEX ON ref_rank0 (request_id);
     IF trace THEN RAISE WARNING 'ranking % ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000); t0 := clock_timestamp(); END IF;
 
