@@ -508,6 +508,19 @@ price_finish(Big sum, LmDec factor, LmDec fuel_pct, LmDec *price)
 }
 
 LmPriceStatus
+lm_grid_bands_w(const LmBand *bands, int nbands, const LmDec *w, int npk)
+{
+	for (int i = 0; i < npk; i++)
+	{
+		if (w[i].s < 0)
+			return LM_PRICE_OVERFLOW;
+		if (lm_band_find(bands, nbands, w[i]) < 0)
+			return LM_PRICE_NO_RATE;
+	}
+	return LM_PRICE_OK;
+}
+
+LmPriceStatus
 lm_grid_price_w(const LmBand *bands, int nbands, const LmDec *w, int npk,
 				LmDec factor, LmDec fuel_pct, LmDec *price, int *transit_days)
 {

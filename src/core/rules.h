@@ -158,6 +158,14 @@ extern LmPriceStatus lm_grid_price_w(const LmBand *bands, int nbands,
 									 LmDec factor, LmDec fuel_pct,
 									 LmDec *price, int *transit_days);
 
+/*
+ * Whether every package has a band (LM_PRICE_OK), as lm_grid_price_w
+ * decides it, without the price: enough for a carrier that is ineligible
+ * anyway, whose no_rate reason still counts.
+ */
+extern LmPriceStatus lm_grid_bands_w(const LmBand *bands, int nbands,
+									 const LmDec *w, int npk);
+
 /* One eligible carrier of a request, to be scored and ranked. */
 typedef struct LmOption
 {

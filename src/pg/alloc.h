@@ -87,6 +87,8 @@ typedef struct Scratch
 	double		div[SCRATCH_DIVISORS];
 	LmDec	   *w;				/* SCRATCH_DIVISORS × wcap */
 	int			wcap;
+	/* price carriers that are ineligible anyway (price() does; the others need no such price) */
+	bool		price_all;
 } Scratch;
 
 /* capacity used per carrier, per ship date of a wave */

@@ -134,6 +134,7 @@ lastmile_price(PG_FUNCTION_ARGS)
 	SPI_connect();
 	cat = orch_catalog_get();
 	scratch_init(&s, cat);
+	s.price_all = true;
 	load_one(cat, id, false, &r);
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
 	n = evaluate(cat, &s, &r, NULL, cand);

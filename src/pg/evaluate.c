@@ -49,14 +49,24 @@ scratch_init(Scratch *s, OrchCatalog *cat)
 	for (int i = 0; i < s->nc; i++)
 		s->zone[i] = -1;
 	s->ndiv = 0;
+	s->price_all = false;
 	s->wcap = 4;
 	s->w = palloc(sizeof(LmDec) * SCRATCH_DIVISORS * s->wcap);
+}
+
+static void
+price_out_of_range(const Req *r, const OrchCarrier *c)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("price of request %lld with carrier \"%s\" is out of range",
+					(long long) r->request_id, c->carrier_id)));
 }
 
 /*
  * The chargeable weights of r's packages for this divisor (NaN: actual
  * weight), converted once per request and divisor: carriers share few
- * divisors.  NULL when the cache is full (the caller converts itself).
+ * divisors (past SCRATCH_DIVISORS of them, the last slot is reused).
  */
 static const LmDec *
 chargeable(Scratch *s, const Req *r, double divisor)
@@ -67,9 +77,10 @@ chargeable(Scratch *s, const Req *r, double divisor)
 		if (s->div[i] == divisor || (isnan(s->div[i]) && isnan(divisor)))
 			return &s->w[i * s->wcap];
 	if (s->ndiv == SCRATCH_DIVISORS)
-		return NULL;
+		i = SCRATCH_DIVISORS - 1;
+	else
+		s->ndiv++;
 	s->div[i] = divisor;
-	s->ndiv++;
 	lm_chargeable_decs(r->pk, r->npk, divisor, &s->w[i * s->wcap]);
 	return &s->w[i * s->wcap];
 }
@@ -145,22 +156,34 @@ evaluate(OrchCatalog *cat, Scratch *s, const Req *r, const int *used, Cand *out)
 			o->has_price = true;
 			o->price = q->price;
 		}
-		if (o->zone >= 0)
+		if (o->zone >= 0 && o->reasons != 0 && !s->price_all)
+		{
+			/*
+			 * Ineligible anyway: its price is never used (only price()
+			 * asks for it), whether no_rate applies still counts.
+			 */
+			if (q == NULL)
+			{
+				const OrchZone *z = &c->zones[o->zone];
+				LmPriceStatus st = lm_grid_bands_w(z->bands, z->nbands,
+												   chargeable(s, r, c->divisor), r->npk);
+
+				if (st == LM_PRICE_OVERFLOW)
+					price_out_of_range(r, c);
+				if (st == LM_PRICE_NO_RATE)
+					o->reasons |= LM_R_NO_RATE;
+			}
+		}
+		else if (o->zone >= 0)
 		{
 			const OrchZone *z = &c->zones[o->zone];
 			LmDec		gp;
 			int			transit;
-			const LmDec *w = chargeable(s, r, c->divisor);
-			LmPriceStatus st = w != NULL
-				? lm_grid_price_w(z->bands, z->nbands, w, r->npk, k->factor, c->fuel_pct, &gp, &transit)
-				: lm_grid_price(z->bands, z->nbands, r->pk, r->npk, c->divisor, k->factor, c->fuel_pct,
-								&gp, &transit);
+			LmPriceStatus st = lm_grid_price_w(z->bands, z->nbands, chargeable(s, r, c->divisor), r->npk,
+											   k->factor, c->fuel_pct, &gp, &transit);
 
 			if (st == LM_PRICE_OVERFLOW)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("price of request %lld with carrier \"%s\" is out of range",
-								(long long) r->request_id, c->carrier_id)));
+				price_out_of_range(r, c);
 			if (st == LM_PRICE_OK)
 			{
 				o->transit = transit;

@@ -280,6 +280,27 @@ main(void)
 		/* zero packages cost 0.00 */
 		ok(lm_grid_price(b, 3, p, 0, NAN, D("1"), D("0"), &price, &transit) == LM_PRICE_OK &&
 		   dec_is(price, "0.00"), "no package: 0.00");
+
+		/* lm_grid_bands_w and lm_grid_price_w agree with lm_grid_price on bands */
+		{
+			LmPackage	two[2];
+			LmDec		w[2];
+
+			two[0] = pkg(10, 10, 10, 0.5);	/* in [0,1) */
+			two[1] = pkg(10, 10, 10, 1.5);	/* in the gap */
+			lm_chargeable_decs(two, 2, NAN, w);
+			ok(lm_grid_bands_w(b, 3, w, 1) == LM_PRICE_OK, "bands_w: 0.5 kg has a band");
+			ok(lm_grid_bands_w(b, 3, w, 2) == LM_PRICE_NO_RATE, "bands_w: 1.5 kg in the gap: no rate");
+			ok(lm_grid_price_w(b, 3, w, 2, D("1"), D("0"), &price, &transit) == LM_PRICE_NO_RATE,
+			   "price_w: the same package, no rate");
+			ok(lm_grid_price_w(b, 3, w, 1, D("1"), D("0"), &price, &transit) == LM_PRICE_OK &&
+			   dec_is(price, "4.90"), "price_w: 0.5 kg costs 4.90 as with lm_grid_price");
+			w[0].s = -1;
+			ok(lm_grid_bands_w(b, 3, w, 2) == LM_PRICE_OVERFLOW &&
+			   lm_grid_price_w(b, 3, w, 2, D("1"), D("0"), &price, &transit) == LM_PRICE_OVERFLOW,
+			   "a weight that does not fit: overflow from both");
+			ok(lm_grid_bands_w(b, 0, w, 0) == LM_PRICE_OK, "bands_w: no package, ok");
+		}
 	}
 
 	/* --- scores and ranking -------------------------------------------------- */
