@@ -8,6 +8,9 @@
 #include <math.h>
 
 #include "access/genam.h"
+#include "access/relscan.h"
+#include "executor/tuptable.h"
+#include "executor/executor.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -70,6 +73,8 @@ req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td)
 static SPIPlanPtr plan_pkgs,
 			plan_quotes;
 
+static bool packages_direct_chunk(Req *reqs, int n);
+
 /* Loads sectors, packages and live quotes of reqs[0..n) (one query each). */
 void
 load_details(OrchCatalog *cat, Req *reqs, int n)
@@ -95,47 +100,50 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 		reqs[i].narea = orch_covering_areas(cat, reqs[i].x, reqs[i].y, &reqs[i].areas);
 
 	PHASE("  sectors");
-	/* packages */
-	orch_exec(orch_plan(&plan_pkgs,
-						"SELECT u.n::int4, p.package_id, p.dims, p.weight_kg, p.tracking IS NOT NULL, p.ctid "
-						"FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
-						"JOIN lastmile.package p ON p.request_id = u.id ORDER BY 1, 2",
-						1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
-	tt = SPI_tuptable;
-	td = tt->tupdesc;
-	rows = (int) SPI_processed;
+	/* packages: through their index, else one query */
+	if (!packages_direct_chunk(reqs, n))
 	{
-		LmPackage  *pk = palloc(sizeof(LmPackage) * Max(rows, 1));
-		int64	   *pid = palloc(sizeof(int64) * Max(rows, 1));
-		bool	   *tr = palloc(sizeof(bool) * Max(rows, 1));
-		ItemPointerData *tid = palloc(sizeof(ItemPointerData) * Max(rows, 1));
-
-		for (int i = 0; i < rows; i++)
+		orch_exec(orch_plan(&plan_pkgs,
+							"SELECT u.n::int4, p.package_id, p.dims, p.weight_kg, p.tracking IS NOT NULL, p.ctid "
+							"FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
+							"JOIN lastmile.package p ON p.request_id = u.id ORDER BY 1, 2",
+							1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
+		tt = SPI_tuptable;
+		td = tt->tupdesc;
+		rows = (int) SPI_processed;
 		{
-			HeapTuple	t = tt->vals[i];
-			bool		isnull;
-			int			ix = DatumGetInt32(SPI_getbinval(t, td, 1, &isnull)) - 1;
-			Req		   *r = &reqs[ix];
-			Datum		d;
+			LmPackage  *pk = palloc(sizeof(LmPackage) * Max(rows, 1));
+			int64	   *pid = palloc(sizeof(int64) * Max(rows, 1));
+			bool	   *tr = palloc(sizeof(bool) * Max(rows, 1));
+			ItemPointerData *tid = palloc(sizeof(ItemPointerData) * Max(rows, 1));
 
-			if (r->npk == 0)
+			for (int i = 0; i < rows; i++)
 			{
-				r->pk = &pk[i];
-				r->pk_id = &pid[i];
-				r->pk_tracked = &tr[i];
-				r->pk_tid = &tid[i];
+				HeapTuple	t = tt->vals[i];
+				bool		isnull;
+				int			ix = DatumGetInt32(SPI_getbinval(t, td, 1, &isnull)) - 1;
+				Req		   *r = &reqs[ix];
+				Datum		d;
+
+				if (r->npk == 0)
+				{
+					r->pk = &pk[i];
+					r->pk_id = &pid[i];
+					r->pk_tracked = &tr[i];
+					r->pk_tid = &tid[i];
+				}
+				pid[i] = DatumGetInt64(SPI_getbinval(t, td, 2, &isnull));
+				d = SPI_getbinval(t, td, 3, &isnull);
+				if (isnull)
+					pk[i].side[0] = pk[i].side[1] = pk[i].side[2] = 0.0;
+				else
+					memcpy(pk[i].side, DatumGetPointer(d), 3 * sizeof(double));
+				d = SPI_getbinval(t, td, 4, &isnull);
+				pk[i].weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
+				tr[i] = DatumGetBool(SPI_getbinval(t, td, 5, &isnull));
+				tid[i] = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 6, &isnull));
+				r->npk++;
 			}
-			pid[i] = DatumGetInt64(SPI_getbinval(t, td, 2, &isnull));
-			d = SPI_getbinval(t, td, 3, &isnull);
-			if (isnull)
-				pk[i].side[0] = pk[i].side[1] = pk[i].side[2] = 0.0;
-			else
-				memcpy(pk[i].side, DatumGetPointer(d), 3 * sizeof(double));
-			d = SPI_getbinval(t, td, 4, &isnull);
-			pk[i].weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
-			tr[i] = DatumGetBool(SPI_getbinval(t, td, 5, &isnull));
-			tid[i] = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 6, &isnull));
-			r->npk++;
 		}
 	}
 
@@ -215,55 +223,57 @@ req_set_packages(Req *r, PkgRow *rows, int n)
 }
 
 /*
- * Reads request r's packages through the btree index on
- * lastmile.package(request_id), without the executor: a ranking or an
- * allocate of one request is mostly this read otherwise.  Returns false
- * (the caller reads them through SQL) when the caller lacks SELECT on the
- * table (SQL raises the error), when row level security applies to it (the
- * policy decides), or when no such index exists.  read_only: with the
- * statement's snapshot; otherwise a new one, as a read-write SPI query.
+ * Packages read through the btree index on lastmile.package(request_id),
+ * without the executor: a ranking or an allocate of one request is mostly
+ * this read otherwise, and a wave reads 1.5 packages a request.
+ * pkg_reader_open returns false (the caller reads them through SQL) when
+ * the caller lacks SELECT on the table (SQL raises the error), when row
+ * level security applies to it (the policy decides), or when no such index
+ * exists.  read_only: with the statement's snapshot; otherwise a new one,
+ * as a read-write SPI query takes.
  */
-static bool
-packages_direct(Req *r, bool read_only)
+typedef struct PkgReader
 {
-	Oid			relid = get_relname_relid("package", get_namespace_oid("lastmile", false));
 	Relation	rel;
-	TupleDesc	td;
-	AttrNumber	a_req,
-				a_id,
+	Relation	irel;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	AttrNumber	a_id,
 				a_dims,
 				a_kg,
 				a_tracking;
+} PkgReader;
+
+static bool
+pkg_reader_open(PkgReader *pr, bool read_only)
+{
+	Oid			relid = get_relname_relid("package", get_namespace_oid("lastmile", false));
+	AttrNumber	a_req;
 	Oid			index = InvalidOid;
 	List	   *indexes;
 	ListCell   *lc;
-	Snapshot	snap;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	PkgRow	   *rows;
-	int			n = 0,
-				cap = 4;
 
+	memset(pr, 0, sizeof(PkgReader));
 	if (!OidIsValid(relid) ||
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	a_req = get_attnum(relid, "request_id");
-	a_id = get_attnum(relid, "package_id");
-	a_dims = get_attnum(relid, "dims");
-	a_kg = get_attnum(relid, "weight_kg");
-	a_tracking = get_attnum(relid, "tracking");
-	if (a_req <= 0 || a_id <= 0 || a_dims <= 0 || a_kg <= 0 || a_tracking <= 0)
+	pr->a_id = get_attnum(relid, "package_id");
+	pr->a_dims = get_attnum(relid, "dims");
+	pr->a_kg = get_attnum(relid, "weight_kg");
+	pr->a_tracking = get_attnum(relid, "tracking");
+	if (a_req <= 0 || pr->a_id <= 0 || pr->a_dims <= 0 || pr->a_kg <= 0 || pr->a_tracking <= 0)
 		return false;
 
-	rel = table_open(relid, AccessShareLock);
-	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+	pr->rel = table_open(relid, AccessShareLock);
+	if (pr->rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 	{
-		table_close(rel, AccessShareLock);
+		table_close(pr->rel, AccessShareLock);
 		return false;
 	}
-	indexes = RelationGetIndexList(rel);
+	indexes = RelationGetIndexList(pr->rel);
 	foreach(lc, indexes)
 	{
 		Relation	irel = index_open(lfirst_oid(lc), AccessShareLock);
@@ -271,55 +281,145 @@ packages_direct(Req *r, bool read_only)
 			irel->rd_index->indisvalid && irel->rd_index->indkey.values[0] == a_req &&
 			heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL);
 
-		index_close(irel, AccessShareLock);
 		if (fits)
 		{
 			index = lfirst_oid(lc);
+			pr->irel = irel;
 			break;
 		}
+		index_close(irel, AccessShareLock);
 	}
 	list_free(indexes);
 	if (!OidIsValid(index))
 	{
-		table_close(rel, AccessShareLock);
+		table_close(pr->rel, AccessShareLock);
 		return false;
 	}
 
 	if (!read_only)
 		CommandCounterIncrement();
-	snap = RegisterSnapshot(read_only ? GetActiveSnapshot() : GetTransactionSnapshot());
-	td = RelationGetDescr(rel);
-	rows = palloc(sizeof(PkgRow) * cap);
-	ScanKeyInit(&key, a_req, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(r->request_id));
-	scan = systable_beginscan(rel, index, true, snap, 1, &key);
-	while ((tup = systable_getnext(scan)) != NULL)
+	pr->snap = RegisterSnapshot(read_only ? GetActiveSnapshot() : GetTransactionSnapshot());
+	pr->scan = index_beginscan(pr->rel, pr->irel, pr->snap, 1, 0);
+	pr->slot = table_slot_create(pr->rel, NULL);
+	return true;
+}
+
+/*
+ * Appends the packages of request_id to (*rows)[*n ...], growing *rows
+ * (*cap entries), in package_id order; returns how many.
+ */
+static int
+pkg_reader_read(PkgReader *pr, int64 request_id, PkgRow **rows, int *n, int *cap)
+{
+	ScanKeyData key;
+	int			first = *n;
+
+	/* index column 1 = request_id */
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(request_id));
+	index_rescan(pr->scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(pr->scan, ForwardScanDirection, pr->slot))
 	{
 		PkgRow	   *row;
 		bool		isnull;
 		Datum		d;
 
-		if (n == cap)
+		if (*n == *cap)
 		{
-			cap *= 2;
-			rows = repalloc(rows, sizeof(PkgRow) * cap);
+			*cap *= 2;
+			*rows = repalloc(*rows, sizeof(PkgRow) * *cap);
 		}
-		row = &rows[n++];
-		row->id = DatumGetInt64(heap_getattr(tup, a_id, td, &isnull));
-		d = heap_getattr(tup, a_dims, td, &isnull);
+		row = &(*rows)[(*n)++];
+		row->id = DatumGetInt64(slot_getattr(pr->slot, pr->a_id, &isnull));
+		d = slot_getattr(pr->slot, pr->a_dims, &isnull);
 		if (isnull)
 			row->pk.side[0] = row->pk.side[1] = row->pk.side[2] = 0.0;
 		else
 			memcpy(row->pk.side, DatumGetPointer(d), 3 * sizeof(double));
-		d = heap_getattr(tup, a_kg, td, &isnull);
+		d = slot_getattr(pr->slot, pr->a_kg, &isnull);
 		row->pk.weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
-		(void) heap_getattr(tup, a_tracking, td, &isnull);
+		(void) slot_getattr(pr->slot, pr->a_tracking, &isnull);
 		row->tracked = !isnull;
-		row->tid = tup->t_self;
+		row->tid = pr->slot->tts_tid;
 	}
-	systable_endscan(scan);
-	UnregisterSnapshot(snap);
-	table_close(rel, AccessShareLock);
+	qsort(*rows + first, *n - first, sizeof(PkgRow), pkgrow_cmp);
+	return *n - first;
+}
+
+static void
+pkg_reader_close(PkgReader *pr)
+{
+	ExecDropSingleTupleTableSlot(pr->slot);
+	index_endscan(pr->scan);
+	UnregisterSnapshot(pr->snap);
+	index_close(pr->irel, AccessShareLock);
+	table_close(pr->rel, AccessShareLock);
+}
+
+/* r's packages through the index (false: read them through SQL) */
+static bool
+packages_direct(Req *r, bool read_only)
+{
+	PkgReader	pr;
+	PkgRow	   *rows;
+	int			n = 0,
+				cap = 4;
+
+	if (!pkg_reader_open(&pr, read_only))
+		return false;
+	rows = palloc(sizeof(PkgRow) * cap);
+	pkg_reader_read(&pr, r->request_id, &rows, &n, &cap);
+	pkg_reader_close(&pr);
 	req_set_packages(r, rows, n);
+	return true;
+}
+
+/*
+ * The packages of reqs[0..n) through the index, into arrays shared by the
+ * chunk (false: read them through SQL).
+ */
+static bool
+packages_direct_chunk(Req *reqs, int n)
+{
+	PkgReader	pr;
+	PkgRow	   *rows;
+	int			total = 0,
+				cap = Max(n * 2, 16);
+	int		   *count;
+	LmPackage  *pk;
+	int64	   *pid;
+	bool	   *tr;
+	ItemPointerData *tid;
+
+	if (!pkg_reader_open(&pr, false))
+		return false;
+	rows = palloc(sizeof(PkgRow) * cap);
+	count = palloc(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		count[i] = pkg_reader_read(&pr, reqs[i].request_id, &rows, &total, &cap);
+	pkg_reader_close(&pr);
+
+	pk = palloc(sizeof(LmPackage) * Max(total, 1));
+	pid = palloc(sizeof(int64) * Max(total, 1));
+	tr = palloc(sizeof(bool) * Max(total, 1));
+	tid = palloc(sizeof(ItemPointerData) * Max(total, 1));
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		Req		   *r = &reqs[i];
+
+		r->npk = count[i];
+		r->pk = &pk[k];
+		r->pk_id = &pid[k];
+		r->pk_tracked = &tr[k];
+		r->pk_tid = &tid[k];
+		for (int j = 0; j < count[i]; j++, k++)
+		{
+			pk[k] = rows[k].pk;
+			pid[k] = rows[k].id;
+			tr[k] = rows[k].tracked;
+			tid[k] = rows[k].tid;
+		}
+	}
+	pfree(rows);
 	return true;
 }
 
