@@ -2,12 +2,13 @@
  * checkout.c — delivery_options(): the options of a cart that has no
  * request row yet, with the same rules, prices and scores as a request.
  *
- * A checkout page waits for it, so it runs no query beyond the one that
- * must be fresh (the capacity counters of the ship date): the covering
- * areas come from the catalog's index of the area parts (geo.c), the
- * destination is checked and read through PostGIS's own
- * functions called directly (no executor), the origin comes from the
- * per-backend copy of the places (places.c), the rules from the catalog.
+ * A checkout page waits for it, so it runs no executor query when row
+ * level security does not apply: the capacity counters of the ship date
+ * are read through their primary key (capacity.c), the covering areas come
+ * from the catalog's copy of the area shapes (geo.c), the destination is
+ * checked and read through PostGIS's own functions called directly
+ * (postgis_fns.c), the origin comes from the per-backend copy of the places
+ * (places.c), the rules from the catalog.
  */
 #include "postgres.h"
 
@@ -19,8 +20,6 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -32,68 +31,9 @@
 #include "orch.h"
 #include "alloc.h"
 #include "places.h"
+#include "postgis_fns.h"
 
 PG_FUNCTION_INFO_V1(lastmile_delivery_options);
-
-/*
- * PostGIS functions the checkout calls directly, looked up once per
- * backend (by name, through the function's pinned search_path) for the
- * geometry type of the call.
- */
-typedef struct GeoFns
-{
-	Oid			geomtype;
-	FmgrInfo	type;			/* GeometryType(geometry) → text */
-	FmgrInfo	srid;			/* ST_SRID(geometry) → int4 */
-	FmgrInfo	isempty;		/* ST_IsEmpty(geometry) → bool */
-	FmgrInfo	x;				/* ST_X(geometry) → float8 */
-	FmgrInfo	y;				/* ST_Y(geometry) → float8 */
-	FmgrInfo	distance;		/* ST_DistanceSphere(geometry, geometry) → float8 */
-} GeoFns;
-
-static GeoFns geofns;
-
-static void
-geofn(FmgrInfo *fi, const char *name, int nargs, Oid geomtype)
-{
-	Oid			argtypes[2] = {geomtype, geomtype};
-	Oid			fn = LookupFuncName(list_make1(makeString(pstrdup(name))), nargs, argtypes, false);
-
-	fmgr_info_cxt(fn, fi, TopMemoryContext);
-}
-
-static GeoFns *
-geofns_get(Oid geomtype)
-{
-	if (geofns.geomtype != geomtype)
-	{
-		geofns.geomtype = InvalidOid;
-		geofn(&geofns.type, "geometrytype", 1, geomtype);
-		geofn(&geofns.srid, "st_srid", 1, geomtype);
-		geofn(&geofns.isempty, "st_isempty", 1, geomtype);
-		geofn(&geofns.x, "st_x", 1, geomtype);
-		geofn(&geofns.y, "st_y", 1, geomtype);
-		geofn(&geofns.distance, "st_distancesphere", 2, geomtype);
-		geofns.geomtype = geomtype;
-	}
-	return &geofns;
-}
-
-/* 22023 unless dest is a non-empty POINT of SRID 4326; returns its x, y */
-static void
-check_destination(GeoFns *g, Datum dest, double *x, double *y)
-{
-	char	   *type = TextDatumGetCString(FunctionCall1(&g->type, dest));
-	int32		srid = DatumGetInt32(FunctionCall1(&g->srid, dest));
-	bool		empty = DatumGetBool(FunctionCall1(&g->isempty, dest));
-
-	if (strcmp(type, "POINT") != 0 || srid != 4326 || empty)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("destination must be a non-empty POINT of SRID 4326, not %s%s of SRID %d",
-							   empty ? "an empty " : "", type, srid)));
-	*x = DatumGetFloat8(FunctionCall1(&g->x, dest));
-	*y = DatumGetFloat8(FunctionCall1(&g->y, dest));
-}
 
 /*
  * An explicit origin must exist and be visible to the caller.  The cached
@@ -133,7 +73,7 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	char	   *retailer_id;
 	OrchCatalog *cat;
 	OrchPlaces *ps;
-	GeoFns	   *g;
+	PostgisFns *g;
 	Scratch		sc;
 	Req			r;
 	Cand	   *cand;
@@ -212,7 +152,7 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 
 	geomtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 	dest = PG_GETARG_DATUM(1);
-	g = geofns_get(geomtype);
+	g = postgis_fns(geomtype);
 
 	SPI_connect();
 	cat = orch_catalog_get();
@@ -220,7 +160,7 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	if (r.ret == NULL || !orch_retailer_visible(retailer_id))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("retailer \"%s\" does not exist", retailer_id)));
-	check_destination(g, dest, &x, &y);
+	postgis_check_destination(g, dest, &x, &y);
 
 	/* origin: the given place, or the retailer's nearest to the destination */
 	ps = orch_places_get();
