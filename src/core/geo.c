@@ -876,6 +876,33 @@ lm_geo_finish(LmGeo *g)
 /* ------------------------------------------------------------------ */
 
 /*
+ * One edge (x1, y1) → (x2, y2) of point_in_ring's loop: true when the
+ * point lies on it (its side exactly 0 within the edge's closed box),
+ * otherwise the winding number *wn moved as the edge crosses py.
+ */
+static inline bool
+edge_step(double x1, double y1, double x2, double y2, double px, double py, int *wn)
+{
+	double		side = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1);
+
+	if (side == 0.0)
+	{
+		double		minx = x1 > x2 ? x2 : x1,
+					maxx = x1 > x2 ? x1 : x2,
+					miny = y1 > y2 ? y2 : y1,
+					maxy = y1 > y2 ? y1 : y2;
+
+		if (!(maxx < px || minx > px) && !(maxy < py || miny > py))
+			return true;
+	}
+	if ((y1 <= py) && (py < y2) && (side > 0))
+		++*wn;
+	else if ((y2 <= py) && (py < y1) && (side < 0))
+		--*wn;
+	return false;
+}
+
+/*
  * PostGIS's point_in_ring(): -1 outside, 0 on the ring, 1 inside.  The
  * same expressions in the same order; edges whose y range does not reach
  * py are skipped before computing their side, which changes nothing: such
@@ -892,29 +919,14 @@ lm_geo_ring_locate(const double *xy, int n, double px, double py)
 					y1 = xy[2 * i + 1],
 					x2 = xy[2 * i + 2],
 					y2 = xy[2 * i + 3];
-		double		side;
 
 		if ((py < y1 && py < y2) || (py > y1 && py > y2))
 			continue;
 		/* zero-length edges are ignored */
 		if (x2 == x1 && y2 == y1)
 			continue;
-		side = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1);
-		/* on the edge: side exactly 0 within the edge's closed box */
-		if (side == 0.0)
-		{
-			double		minx = x1 > x2 ? x2 : x1,
-						maxx = x1 > x2 ? x1 : x2,
-						miny = y1 > y2 ? y2 : y1,
-						maxy = y1 > y2 ? y1 : y2;
-
-			if (!(maxx < px || minx > px) && !(maxy < py || miny > py))
-				return 0;
-		}
-		if ((y1 <= py) && (py < y2) && (side > 0))
-			++wn;
-		else if ((y2 <= py) && (py < y1) && (side < 0))
-			--wn;
+		if (edge_step(x1, y1, x2, y2, px, py, &wn))
+			return 0;
 	}
 	return wn == 0 ? -1 : 1;
 }
@@ -943,25 +955,11 @@ ring_locate(const LmGeo *g, int k, double px, double py)
 					y1 = xy[2 * i + 1],
 					x2 = xy[2 * i + 2],
 					y2 = xy[2 * i + 3];
-		double		side;
 
 		if ((py < y1 && py < y2) || (py > y1 && py > y2))
 			continue;
-		side = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1);
-		if (side == 0.0)
-		{
-			double		minx = x1 > x2 ? x2 : x1,
-						maxx = x1 > x2 ? x1 : x2,
-						miny = y1 > y2 ? y2 : y1,
-						maxy = y1 > y2 ? y1 : y2;
-
-			if (!(maxx < px || minx > px) && !(maxy < py || miny > py))
-				return 0;
-		}
-		if ((y1 <= py) && (py < y2) && (side > 0))
-			++wn;
-		else if ((y2 <= py) && (py < y1) && (side < 0))
-			--wn;
+		if (edge_step(x1, y1, x2, y2, px, py, &wn))
+			return 0;
 	}
 	return wn == 0 ? -1 : 1;
 }
