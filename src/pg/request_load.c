@@ -69,11 +69,17 @@ req_from_tuple(OrchCatalog *cat, Req *r, HeapTuple t, TupleDesc td)
 	r->counted = !isnull && DatumGetBool(d) && r->old_carrier >= 0;
 }
 
+/*
+ * A live quote (SPEC §3): not expired, and the most recently written of its
+ * carrier for the request wins.  One definition for the wave and for one
+ * request.
+ */
+#define LIVE_QUOTE "(q.expires_at IS NULL OR q.expires_at > now())"
+#define NEWEST_QUOTE_FIRST "q.created_at DESC, q.quote_id DESC"
 
-static SPIPlanPtr plan_pkgs,
-			plan_quotes;
+static SPIPlanPtr plan_quotes;
 
-static bool packages_direct_chunk(Req *reqs, int n);
+static void load_packages(Req *reqs, int n, bool read_only);
 
 /* Loads sectors, packages and live quotes of reqs[0..n) (one query each). */
 void
@@ -92,7 +98,7 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 	PHASE_START();
 
 	/*
-	 * Covering areas: looked up in the catalog's index of the area parts
+	 * Covering areas: looked up in the catalog's copy of the area shapes
 	 * (src/core/geo.c, the point-in-polygon rule of ST_Covers), on the
 	 * coordinates read with the wave.
 	 */
@@ -101,51 +107,7 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 
 	PHASE("  sectors");
 	/* packages: through their index, else one query */
-	if (!packages_direct_chunk(reqs, n))
-	{
-		orch_exec(orch_plan(&plan_pkgs,
-							"SELECT u.n::int4, p.package_id, p.dims, p.weight_kg, p.tracking IS NOT NULL, p.ctid "
-							"FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
-							"JOIN lastmile.package p ON p.request_id = u.id ORDER BY 1, 2",
-							1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
-		tt = SPI_tuptable;
-		td = tt->tupdesc;
-		rows = (int) SPI_processed;
-		{
-			LmPackage  *pk = palloc(sizeof(LmPackage) * Max(rows, 1));
-			int64	   *pid = palloc(sizeof(int64) * Max(rows, 1));
-			bool	   *tr = palloc(sizeof(bool) * Max(rows, 1));
-			ItemPointerData *tid = palloc(sizeof(ItemPointerData) * Max(rows, 1));
-
-			for (int i = 0; i < rows; i++)
-			{
-				HeapTuple	t = tt->vals[i];
-				bool		isnull;
-				int			ix = DatumGetInt32(SPI_getbinval(t, td, 1, &isnull)) - 1;
-				Req		   *r = &reqs[ix];
-				Datum		d;
-
-				if (r->npk == 0)
-				{
-					r->pk = &pk[i];
-					r->pk_id = &pid[i];
-					r->pk_tracked = &tr[i];
-					r->pk_tid = &tid[i];
-				}
-				pid[i] = DatumGetInt64(SPI_getbinval(t, td, 2, &isnull));
-				d = SPI_getbinval(t, td, 3, &isnull);
-				if (isnull)
-					pk[i].side[0] = pk[i].side[1] = pk[i].side[2] = 0.0;
-				else
-					memcpy(pk[i].side, DatumGetPointer(d), 3 * sizeof(double));
-				d = SPI_getbinval(t, td, 4, &isnull);
-				pk[i].weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
-				tr[i] = DatumGetBool(SPI_getbinval(t, td, 5, &isnull));
-				tid[i] = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, td, 6, &isnull));
-				r->npk++;
-			}
-		}
-	}
+	load_packages(reqs, n, false);
 
 	PHASE("  packages");
 	/* live quotes: the most recently written per carrier */
@@ -153,8 +115,8 @@ load_details(OrchCatalog *cat, Req *reqs, int n)
 						"SELECT DISTINCT ON (u.n, q.carrier_id) u.n::int4, q.carrier_id, q.price::text "
 						"FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
 						"JOIN lastmile.quote q ON q.request_id = u.id "
-						"WHERE q.expires_at IS NULL OR q.expires_at > now() "
-						"ORDER BY u.n, q.carrier_id, q.created_at DESC, q.quote_id DESC",
+						"WHERE " LIVE_QUOTE " "
+						"ORDER BY u.n, q.carrier_id, " NEWEST_QUOTE_FIRST,
 						1, &argtype), &arg, NULL, false, SPI_OK_SELECT);
 	tt = SPI_tuptable;
 	td = tt->tupdesc;
@@ -202,24 +164,6 @@ pkgrow_cmp(const void *a, const void *b)
 	const PkgRow *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
-}
-
-static void
-req_set_packages(Req *r, PkgRow *rows, int n)
-{
-	qsort(rows, n, sizeof(PkgRow), pkgrow_cmp);
-	r->npk = n;
-	r->pk = palloc(sizeof(LmPackage) * Max(n, 1));
-	r->pk_id = palloc(sizeof(int64) * Max(n, 1));
-	r->pk_tracked = palloc(sizeof(bool) * Max(n, 1));
-	r->pk_tid = palloc(sizeof(ItemPointerData) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		r->pk[i] = rows[i].pk;
-		r->pk_id[i] = rows[i].id;
-		r->pk_tracked[i] = rows[i].tracked;
-		r->pk_tid[i] = rows[i].tid;
-	}
 }
 
 /*
@@ -355,48 +299,72 @@ pkg_reader_close(PkgReader *pr)
 	table_close(pr->rel, AccessShareLock);
 }
 
-/* r's packages through the index (false: read them through SQL) */
-static bool
-packages_direct(Req *r, bool read_only)
-{
-	PkgReader	pr;
-	PkgRow	   *rows;
-	int			n = 0,
-				cap = 4;
-
-	if (!pkg_reader_open(&pr, read_only))
-		return false;
-	rows = palloc(sizeof(PkgRow) * cap);
-	pkg_reader_read(&pr, r->request_id, &rows, &n, &cap);
-	pkg_reader_close(&pr);
-	req_set_packages(r, rows, n);
-	return true;
-}
-
 /*
- * The packages of reqs[0..n) through the index, into arrays shared by the
- * chunk (false: read them through SQL).
+ * The packages of reqs[0..n), in package_id order, into arrays shared by
+ * them: through the request_id index (pkg_reader_open says when), else in
+ * one query.  read_only as for pkg_reader_open and SPI.
  */
-static bool
-packages_direct_chunk(Req *reqs, int n)
+static SPIPlanPtr plan_pkgs;
+
+static void
+load_packages(Req *reqs, int n, bool read_only)
 {
 	PkgReader	pr;
 	PkgRow	   *rows;
 	int			total = 0,
-				cap = Max(n * 2, 16);
-	int		   *count;
+				cap = Max(n * 2, 4);
+	int		   *count = palloc0(sizeof(int) * Max(n, 1));
 	LmPackage  *pk;
 	int64	   *pid;
 	bool	   *tr;
 	ItemPointerData *tid;
 
-	if (!pkg_reader_open(&pr, false))
-		return false;
 	rows = palloc(sizeof(PkgRow) * cap);
-	count = palloc(sizeof(int) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-		count[i] = pkg_reader_read(&pr, reqs[i].request_id, &rows, &total, &cap);
-	pkg_reader_close(&pr);
+	if (pkg_reader_open(&pr, read_only))
+	{
+		for (int i = 0; i < n; i++)
+			count[i] = pkg_reader_read(&pr, reqs[i].request_id, &rows, &total, &cap);
+		pkg_reader_close(&pr);
+	}
+	else
+	{
+		Datum	   *ids = palloc(sizeof(Datum) * Max(n, 1));
+		Datum		arg;
+		Oid			argtype = INT8ARRAYOID;
+		SPITupleTable *tt;
+
+		for (int i = 0; i < n; i++)
+			ids[i] = Int64GetDatum(reqs[i].request_id);
+		arg = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		orch_exec(orch_plan(&plan_pkgs,
+							"SELECT u.n::int4, p.package_id, p.dims, p.weight_kg, p.tracking IS NOT NULL, p.ctid "
+							"FROM unnest($1::int8[]) WITH ORDINALITY AS u(id, n) "
+							"JOIN lastmile.package p ON p.request_id = u.id ORDER BY 1, 2",
+							1, &argtype), &arg, NULL, read_only, SPI_OK_SELECT);
+		tt = SPI_tuptable;
+		total = (int) SPI_processed;
+		if (total > cap)
+			rows = repalloc(rows, sizeof(PkgRow) * total);
+		for (int i = 0; i < total; i++)
+		{
+			HeapTuple	t = tt->vals[i];
+			bool		isnull;
+			Datum		d;
+
+			count[DatumGetInt32(SPI_getbinval(t, tt->tupdesc, 1, &isnull)) - 1]++;
+			rows[i].id = DatumGetInt64(SPI_getbinval(t, tt->tupdesc, 2, &isnull));
+			d = SPI_getbinval(t, tt->tupdesc, 3, &isnull);
+			if (isnull)
+				rows[i].pk.side[0] = rows[i].pk.side[1] = rows[i].pk.side[2] = 0.0;
+			else
+				memcpy(rows[i].pk.side, DatumGetPointer(d), 3 * sizeof(double));
+			d = SPI_getbinval(t, tt->tupdesc, 4, &isnull);
+			rows[i].pk.weight_kg = isnull ? 0.0 : DatumGetFloat8(d);
+			rows[i].tracked = DatumGetBool(SPI_getbinval(t, tt->tupdesc, 5, &isnull));
+			rows[i].tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, tt->tupdesc, 6, &isnull));
+		}
+		SPI_freetuptable(tt);
+	}
 
 	pk = palloc(sizeof(LmPackage) * Max(total, 1));
 	pid = palloc(sizeof(int64) * Max(total, 1));
@@ -420,67 +388,12 @@ packages_direct_chunk(Req *reqs, int n)
 		}
 	}
 	pfree(rows);
-	return true;
-}
-
-/* packages from the last columns of plan_one_sql (first = package ids) */
-static void
-packages_from_arrays(Req *r, HeapTuple t, TupleDesc td, int col)
-{
-	bool		isnull;
-	Datum	   *ids,
-			   *dims,
-			   *kg,
-			   *tracked,
-			   *tids;
-	bool	   *nid,
-			   *ndims,
-			   *nkg,
-			   *ntracked,
-			   *ntids;
-	int			n,
-				n2,
-				n3,
-				n4,
-				n5;
-	ArrayType  *arr;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	PkgRow	   *rows;
-
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col, &isnull)), INT8OID, 8, FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &ids, &nid, &n);
-	arr = DatumGetArrayTypeP(SPI_getbinval(t, td, col + 1, &isnull));
-	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &dims, &ndims, &n2);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 2, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &kg, &nkg, &n3);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 3, &isnull)), BOOLOID, 1, true,
-					  TYPALIGN_CHAR, &tracked, &ntracked, &n4);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, col + 4, &isnull)), TIDOID, sizeof(ItemPointerData),
-					  false, TYPALIGN_SHORT, &tids, &ntids, &n5);
-	if (n2 != n || n3 != n || n4 != n || n5 != n)
-		elog(ERROR, "inconsistent package arrays of request %lld", (long long) r->request_id);
-	rows = palloc(sizeof(PkgRow) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		rows[i].id = DatumGetInt64(ids[i]);
-		if (ndims[i])
-			rows[i].pk.side[0] = rows[i].pk.side[1] = rows[i].pk.side[2] = 0.0;
-		else
-			memcpy(rows[i].pk.side, DatumGetPointer(dims[i]), 3 * sizeof(double));
-		rows[i].pk.weight_kg = nkg[i] ? 0.0 : DatumGetFloat8(kg[i]);
-		rows[i].tracked = !ntracked[i] && DatumGetBool(tracked[i]);
-		rows[i].tid = *(ItemPointer) DatumGetPointer(tids[i]);
-	}
-	req_set_packages(r, rows, n);
 }
 
 /*
  * Loads request id into r: the request row with its destination and live
- * quotes in one statement, its packages through their index (or through
- * SQL, see packages_direct), and the capacity counters of its ship date,
+ * quotes in one statement, its packages as a wave reads them
+ * (load_packages), and the capacity counters of its ship date,
  * returned as used[] per carrier not counting r itself (NULL with lock:
  * the caller reads them after taking the capacity locks).  With lock, the
  * request row is locked first (FOR UPDATE), so that the rest is read after
@@ -491,15 +404,13 @@ packages_from_arrays(Req *r, HeapTuple t, TupleDesc td, int col)
 	" ARRAY[ST_X(r.destination), ST_Y(r.destination)], " \
 	" ARRAY(SELECT x.carrier_id || ' ' || x.price FROM (" \
 	"   SELECT DISTINCT ON (q.carrier_id) q.carrier_id, q.price FROM lastmile.quote q " \
-	"   WHERE q.request_id = r.request_id AND (q.expires_at IS NULL OR q.expires_at > now()) " \
-	"   ORDER BY q.carrier_id, q.created_at DESC, q.quote_id DESC) x), " \
+	"   WHERE q.request_id = r.request_id AND " LIVE_QUOTE " " \
+	"   ORDER BY q.carrier_id, " NEWEST_QUOTE_FIRST ") x), " \
 	" r.ctid "
 #define LOAD_ONE_FROM \
 	"FROM lastmile.transport_request r " \
 	"LEFT JOIN lastmile.place o ON o.place_id = r.origin_id " \
 	"WHERE r.request_id = $1"
-
-static SPIPlanPtr plan_one_sql;
 
 int *
 load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
@@ -512,7 +423,6 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 	Datum	   *el;
 	bool	   *nl;
 	int			n;
-	bool		direct;
 
 	if (lock)
 	{
@@ -525,23 +435,12 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("request %lld does not exist", (long long) id)));
 	}
-	/* the packages in the same statement only when they cannot be read directly */
+	/* packages first: reading them by index needs only the id */
 	memset(r, 0, sizeof(Req));
 	r->request_id = id;
-	direct = packages_direct(r, !lock);
-	if (direct)
-		orch_exec(orch_plan(&plan_one_full, LOAD_ONE_COLS LOAD_ONE_FROM, 1, &argtype),
-				  &arg, NULL, !lock, SPI_OK_SELECT);
-	else
-		orch_exec(orch_plan(&plan_one_sql,
-							LOAD_ONE_COLS ", "
-							" ARRAY(SELECT k.package_id FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY 1), "
-							" ARRAY(SELECT k.dims FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
-							" ARRAY(SELECT k.weight_kg FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
-							" ARRAY(SELECT k.tracking IS NOT NULL FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id), "
-							" ARRAY(SELECT k.ctid FROM lastmile.package k WHERE k.request_id = r.request_id ORDER BY k.package_id) "
-							LOAD_ONE_FROM,
-							1, &argtype), &arg, NULL, !lock, SPI_OK_SELECT);
+	load_packages(r, 1, !lock);
+	orch_exec(orch_plan(&plan_one_full, LOAD_ONE_COLS LOAD_ONE_FROM, 1, &argtype),
+			  &arg, NULL, !lock, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -559,8 +458,6 @@ load_one(OrchCatalog *cat, int64 id, bool lock, Req *r)
 		r->pk_tracked = pk.pk_tracked;
 		r->pk_tid = pk.pk_tid;
 	}
-	if (!direct)
-		packages_from_arrays(r, t, td, 12);
 
 	/* covering areas of the destination (an empty point: none) */
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, td, 9, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
