@@ -175,7 +175,7 @@ lastmile_ranking(PG_FUNCTION_ARGS)
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
 	opts = palloc(sizeof(LmOption) * Max(cat->ncarriers, 1));
 	n = evaluate(cat, &s, &r, used, cand);
-	m = n > 0 ? rank_options(cat, &r, cand, n, opts) : 0;
+	m = rank_options(cat, &r, cand, n, opts);
 	for (int i = 0; i < m; i++)
 	{
 		Datum		values[8];
@@ -231,7 +231,7 @@ lastmile_allocate(PG_FUNCTION_ARGS)
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
 	opts = palloc(sizeof(LmOption) * Max(cat->ncarriers, 1));
 	n = evaluate(cat, &s, &r, used_for_one(cat, &r, true, false), cand);
-	m = n > 0 ? rank_options(cat, &r, cand, n, opts) : 0;
+	m = rank_options(cat, &r, cand, n, opts);
 	writer_init(&w, 1, cat->ncarriers);
 	win = decide(cat, &w, &r, cand, n, opts, m);
 	writer_flush(cat, &w);
@@ -342,7 +342,7 @@ lastmile_allocate_pending(PG_FUNCTION_ARGS)
 			Req		   *r = &reqs[i];
 			int		   *used = days_get(&ds, r->ship_date);
 			int			n = evaluate(cat, &s, r, used, cand);
-			int			m = n > 0 ? rank_options(cat, r, cand, n, opts) : 0;
+			int			m = rank_options(cat, r, cand, n, opts);
 			const LmOption *win = decide(cat, &w, r, cand, n, opts, m);
 			Datum		values[4];
 			bool		vnulls[4] = {false, false, false, false};

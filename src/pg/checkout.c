@@ -205,7 +205,7 @@ lastmile_delivery_options(PG_FUNCTION_ARGS)
 	cand = palloc(sizeof(Cand) * Max(cat->ncarriers, 1));
 	opts = palloc(sizeof(LmOption) * Max(cat->ncarriers, 1));
 	n = evaluate(cat, &sc, &r, used, cand);
-	m = n > 0 ? rank_options(cat, &r, cand, n, opts) : 0;
+	m = rank_options(cat, &r, cand, n, opts);
 	for (int i = 0; i < m; i++)
 	{
 		Datum		values[6];

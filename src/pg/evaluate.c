@@ -208,6 +208,8 @@ rank_options(OrchCatalog *cat, const Req *r, const Cand *cand, int n, LmOption *
 {
 	int			m = 0;
 
+	if (n == 0)
+		return 0;			/* nothing eligible (or an unknown retailer: no contracts) */
 	for (int i = 0; i < n; i++)
 	{
 		if (cand[i].reasons != 0)
